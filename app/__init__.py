@@ -1,0 +1,117 @@
+"""The ВМК application factory: config → extensions → blueprints → errors → CLI."""
+
+import logging
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.pool import StaticPool
+
+from config import INSTANCE_DIR, config_from_env
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
+    _load_config(app, config)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app import errors
+
+    errors.init_app(app)
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _load_config(app: Flask, config) -> None:
+    app.config.from_object(config if config is not None and not isinstance(config, dict) else config_from_env())
+    if isinstance(config, dict):
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError("SECRET_KEY must be set in production (VMK_ENV=production).")
+        app.config["SECRET_KEY"] = "dev-only-insecure-key"
+        app.logger.warning("SECRET_KEY is not set: using an insecure development key.")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.pop("pool_pre_ping", None)
+        options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        if ":memory:" in uri or uri in ("sqlite://", "sqlite:///"):
+            options.setdefault("poolclass", StaticPool)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+        INSTANCE_DIR.mkdir(exist_ok=True)
+    app.logger.setLevel(logging.INFO)
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import i18n, models, policy, security  # noqa: F401  (models: every table registered)
+    from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    _init_login(login_manager)
+    i18n.init_app(app)
+    security.init_app(app)
+    app.jinja_env.globals.update(policy.POLICY_GLOBALS)
+    app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks, with Flask-Babel's gettext
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_on_connect)
+            event.listen(db.engine, "begin", _sqlite_on_begin)
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not pysqlite, emit BEGIN: SAVEPOINTs then work (SQLAlchemy's documented recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def _init_login(login_manager) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.auth.models import User
+    from app.extensions import db
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(login_id: str):
+        user_id, _, token = (login_id or "").partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        # A copied cookie from before a logout or password change carries an old token: refuse it.
+        if user is None or user.session_token != token or not user.is_active:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
+    from app.associations.routes import bp as associations_bp
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+    from app.profiles.routes import bp as profiles_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(profiles_bp, url_prefix="/users")
+    app.register_blueprint(associations_bp, url_prefix="/associations")
+    app.register_blueprint(admin_bp, url_prefix="/admin")

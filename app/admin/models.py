@@ -1,0 +1,26 @@
+"""The audit log: every admin action with who, when, what and why."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)  # e.g. "user.approve"
+    target_type: Mapped[str] = mapped_column(sa.String(40))  # "user" | "school" | "association" | ...
+    target_id: Mapped[int | None]
+    target_label: Mapped[str] = mapped_column(sa.String(300), default="")  # what it was called at the time
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    details: Mapped[str] = mapped_column(sa.Text, default="")  # human-readable "field: old → new"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,162 @@
+"""Methodical associations (МО), their members and leaders, invitations."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db import UTCDateTime, enum_column, utcnow
+from app.directory.models import EducationLevel, School, Subject
+from app.extensions import db
+
+
+class AssociationKind(enum.StrEnum):
+    DISTRICT = "district"
+    SCHOOL = "school"
+    CREATIVE_GROUP = "creative_group"
+    COUNCIL = "council"
+
+    @property
+    def label(self) -> str:
+        labels = {
+            AssociationKind.DISTRICT: _l("районное МО"),
+            AssociationKind.SCHOOL: _l("школьное МО"),
+            AssociationKind.CREATIVE_GROUP: _l("творческая группа"),
+            AssociationKind.COUNCIL: _l("методический совет"),
+        }
+        return str(labels[self])
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    MEMBERS = "members"
+
+    @property
+    def label(self) -> str:
+        return str({Visibility.PUBLIC: _l("открытое"), Visibility.MEMBERS: _l("только для участников")}[self])
+
+
+class JoinPolicy(enum.StrEnum):
+    OPEN = "open"
+    REQUEST = "request"
+    INVITATION = "invitation"
+
+    @property
+    def label(self) -> str:
+        labels = {
+            JoinPolicy.OPEN: _l("свободное вступление"),
+            JoinPolicy.REQUEST: _l("по заявке"),
+            JoinPolicy.INVITATION: _l("по приглашению"),
+        }
+        return str(labels[self])
+
+
+class MemberRole(enum.StrEnum):
+    MEMBER = "member"
+    LEADER = "leader"
+
+    @property
+    def label(self) -> str:
+        return str({MemberRole.MEMBER: _l("участник"), MemberRole.LEADER: _l("руководитель")}[self])
+
+
+class MembershipStatus(enum.StrEnum):
+    PENDING = "pending"  # a join request waiting for a leader
+    ACTIVE = "active"
+
+
+association_subjects = sa.Table(
+    "association_subjects",
+    db.metadata,
+    sa.Column("association_id", sa.ForeignKey("associations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("subject_id", sa.ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AssociationLevel(db.Model):
+    __tablename__ = "association_levels"
+
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[EducationLevel] = mapped_column(enum_column(EducationLevel), primary_key=True)
+
+
+class Association(db.Model):
+    __tablename__ = "associations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown source
+    description_html: Mapped[str] = mapped_column(sa.Text, default="")  # rendered by app.markup
+    kind: Mapped[AssociationKind] = mapped_column(enum_column(AssociationKind))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.PUBLIC)
+    join_policy: Mapped[JoinPolicy] = mapped_column(enum_column(JoinPolicy), default=JoinPolicy.OPEN)
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id", ondelete="SET NULL"), index=True)
+    # Denormalised for list pages; changed in SQL in the same transaction as the membership.
+    member_count: Mapped[int] = mapped_column(default=0)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school: Mapped[School | None] = relationship()
+    subjects: Mapped[list[Subject]] = relationship(secondary=association_subjects, order_by=Subject.name)
+    level_rows: Mapped[list[AssociationLevel]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def levels(self) -> list[EducationLevel]:
+        return sorted((row.level for row in self.level_rows), key=list(EducationLevel).index)
+
+    def set_levels(self, levels) -> None:
+        self.level_rows = [AssociationLevel(level=EducationLevel(level)) for level in dict.fromkeys(levels)]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Association {self.slug}>"
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "association_id", name="uq_memberships_user_association"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole), default=MemberRole.MEMBER)
+    status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus), default=MembershipStatus.ACTIVE)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message: Mapped[str] = mapped_column(sa.String(500), default="")  # the join request's note to the leaders
+
+    user: Mapped[User] = relationship()
+    association: Mapped[Association] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    @property
+    def is_leader(self) -> bool:
+        return self.is_active and self.role == MemberRole.LEADER
+
+
+class Invitation(db.Model):
+    """A leader's invitation by e-mail address; the address may not have an account yet."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (sa.UniqueConstraint("association_id", "email", name="uq_invitations_association_email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)  # lower-cased
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    association: Mapped[Association] = relationship()
+    invited_by: Mapped[User | None] = relationship()

@@ -1,0 +1,53 @@
+"""Locale and time zone of the request, and the display filters for dates (stored UTC, shown in the user's zone)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LOCALE_COOKIE = "vmk_locale"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE) if request else None
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if getattr(current_user, "is_authenticated", False) and is_valid_timezone(current_user.timezone):
+        return current_user.timezone
+    return current_app.config["TIMEZONE"]
+
+
+def is_valid_timezone(name: str | None) -> bool:
+    if not name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def datetime_filter(value: datetime | None, fmt: str = "d MMMM y, HH:mm") -> str:
+    """«25 ноября 2026, 14:30» in the user's zone."""
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def date_filter(value: datetime | None, fmt: str = "d MMMM y") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, fmt) if isinstance(value, datetime) else format_date(value, fmt)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])

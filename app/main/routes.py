@@ -1,0 +1,36 @@
+"""Site pages that belong to no feature: home, privacy policy, language switch for visitors."""
+
+from flask import Blueprint, current_app, redirect, render_template, request
+from flask_login import current_user
+
+from app.associations.queries import my_associations
+from app.extensions import db
+from app.i18n import LOCALE_COOKIE
+from app.security import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    mine = my_associations(current_user) if current_user.is_authenticated else []
+    return render_template("main/home.html", my_associations=mine)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language; signed-in users keep it in their profile, visitors in a cookie."""
+    locale = request.form.get("locale", "")
+    response = redirect(safe_next(request.form.get("next")))
+    if locale not in current_app.config["LANGUAGES"]:
+        return response
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,141 @@
+"""Every permission rule of ВМК, as questions: can_<action>(user, obj) -> bool.
+
+Routes call `require(can_x(...))`; templates call the same functions (they are Jinja globals), so a button and its
+route never disagree. The anonymous user answers False to everything that changes state. A private object the user
+may not see answers 404 rather than 403 (`require(..., hide=True)`), so its existence does not leak.
+"""
+
+from flask import abort, g, has_request_context
+
+from app.associations.models import (
+    Association,
+    JoinPolicy,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    Visibility,
+)
+from app.auth.models import Role, User, UserStatus
+from app.extensions import db
+
+
+class PermissionDenied(Exception):
+    """Raised by services when the actor may not do what was asked."""
+
+
+def require(allowed: bool, *, hide: bool = False) -> None:
+    """Stop the request unless allowed: 403, or 404 where a 403 would reveal a private object."""
+    if not allowed:
+        abort(404 if hide else 403)
+
+
+def _is_active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.status == UserStatus.ACTIVE)
+
+
+def is_admin(user) -> bool:
+    return _is_active(user) and user.role == Role.ADMIN
+
+
+def is_methodist(user) -> bool:
+    return _is_active(user) and user.role == Role.METHODIST
+
+
+def memberships_of(user) -> dict[int, Membership]:
+    """The user's memberships by association id, loaded once per request (one query, whatever the page)."""
+    if not _is_active(user):
+        return {}
+    cache = g.setdefault("_memberships", {}) if has_request_context() else {}
+    if user.id not in cache:
+        rows = db.session.scalars(db.select(Membership).where(Membership.user_id == user.id))
+        cache[user.id] = {m.association_id: m for m in rows}
+    return cache[user.id]
+
+
+def forget_memberships() -> None:
+    """Drop the per-request cache after a service changed memberships."""
+    if has_request_context():
+        g.pop("_memberships", None)
+
+
+def membership(user, association: Association) -> Membership | None:
+    return memberships_of(user).get(association.id)
+
+
+def is_member(user, association: Association) -> bool:
+    m = membership(user, association)
+    return m is not None and m.status == MembershipStatus.ACTIVE
+
+
+def is_leader(user, association: Association) -> bool:
+    m = membership(user, association)
+    return m is not None and m.status == MembershipStatus.ACTIVE and m.role == MemberRole.LEADER
+
+
+# --- site ---------------------------------------------------------------------------------------------------------
+
+
+def can_access_admin(user) -> bool:
+    return is_admin(user)
+
+
+def can_view_profile(viewer, target: User) -> bool:
+    """Profiles are for signed-in colleagues; pending and suspended accounts are shown to admins only."""
+    if not _is_active(viewer):
+        return False
+    return target.status == UserStatus.ACTIVE or is_admin(viewer) or viewer.id == target.id
+
+
+def can_edit_profile(user, target: User) -> bool:
+    return _is_active(user) and user.id == target.id
+
+
+# --- associations -------------------------------------------------------------------------------------------------
+
+
+def can_view_association(user, association: Association) -> bool:
+    if association.visibility == Visibility.PUBLIC:
+        return True
+    return is_admin(user) or is_member(user, association) or is_leader(user, association)
+
+
+def can_view_members(user, association: Association) -> bool:
+    """Member lists name people: shown to signed-in users who may see the association."""
+    return _is_active(user) and can_view_association(user, association)
+
+
+def can_join(user, association: Association) -> bool:
+    """Join directly (open policy) or send a join request (by-request policy)."""
+    if not _is_active(user) or association.is_archived or membership(user, association) is not None:
+        return False
+    if association.join_policy == JoinPolicy.INVITATION:
+        return False
+    return can_view_association(user, association)
+
+
+def can_leave(user, association: Association) -> bool:
+    return _is_active(user) and membership(user, association) is not None
+
+
+def can_manage_members(user, association: Association) -> bool:
+    """Accept or decline join requests, invite by e-mail, remove members."""
+    if association.is_archived:
+        return is_admin(user)
+    return is_admin(user) or is_leader(user, association)
+
+
+def can_moderate(user, association: Association) -> bool:
+    return is_admin(user) or is_leader(user, association)
+
+
+def can_edit_association(user, association: Association) -> bool:
+    return is_admin(user)
+
+
+def can_assign_leaders(user, association: Association) -> bool:
+    return is_admin(user)
+
+
+POLICY_GLOBALS = {
+    name: value for name, value in dict(globals()).items() if name.startswith(("can_", "is_")) and callable(value)
+}

@@ -1,0 +1,5 @@
+"""Public profile pages of colleagues."""
+
+from flask import Blueprint
+
+bp = Blueprint("profiles", __name__)
