@@ -1,0 +1,49 @@
+"""WCAG 2.1 A/AA by axe-core on the main pages, desktop and a 360 × 740 phone (which must not scroll sideways)."""
+
+import pytest
+
+from tests.browser.conftest import (
+    ADMIN_EMAIL,
+    DESKTOP,
+    PHONE,
+    TEACHER_EMAIL,
+    axe_violations,
+    describe_violations,
+)
+
+# (name, path, who is signed in); "{teacher_id}" is filled in with the demo teacher's id.
+PAGES = [
+    ("home", "/", None),
+    ("home-signed-in", "/", TEACHER_EMAIL),
+    ("associations", "/associations/", TEACHER_EMAIL),
+    ("association", "/associations/rmo-matematika/", TEACHER_EMAIL),
+    ("login", "/login", None),
+    ("register", "/register", None),
+    ("profile", "/users/{teacher_id}", TEACHER_EMAIL),
+    ("settings", "/settings", TEACHER_EMAIL),
+    ("admin", "/admin/", ADMIN_EMAIL),
+    ("admin-users", "/admin/users", ADMIN_EMAIL),
+    ("admin-associations", "/admin/associations", ADMIN_EMAIL),
+    ("admin-audit", "/admin/audit", ADMIN_EMAIL),
+    ("not-found", "/no-such-page", None),
+]
+VIEWPORTS = [("desktop", DESKTOP, False), ("phone", PHONE, True)]
+
+
+@pytest.mark.parametrize(("viewport", "size", "phone"), VIEWPORTS, ids=[v[0] for v in VIEWPORTS])
+@pytest.mark.parametrize(("name", "path", "user"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_is_accessible(new_context, live_server, axe_source, name, path, user, viewport, size, phone):
+    page = new_context(viewport=size, user=user, phone=phone).new_page()
+    url = live_server.url + path.format(teacher_id=live_server.user_id(TEACHER_EMAIL))
+    response = page.goto(url)
+    expected_status = 404 if name == "not-found" else 200
+    assert response.status == expected_status, f"{url} answered {response.status}"
+    assert page.url == url, f"{url} redirected to {page.url}"
+
+    violations = axe_violations(page, axe_source)
+    assert not violations, f"axe found WCAG 2.1 A/AA problems on {url} ({viewport}):\n" + describe_violations(
+        violations
+    )
+    if phone:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= PHONE["width"], f"{url} scrolls sideways on a phone: {scroll_width}px wide"
