@@ -48,7 +48,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if not chromium_available():
+    if not chromium_available() and os.environ.get("CI") != "true":
         terminalreporter.write_sep("-", "browser tests")
         terminalreporter.write_line(MISSING_CHROMIUM)
 
@@ -64,7 +64,11 @@ def _require_chromium():
     if chromium_available():
         return
     if os.environ.get("CI") == "true":
-        pytest.fail(MISSING_CHROMIUM + " CI=true: browser tests must run.", pytrace=False)
+        pytest.fail(
+            f"Chromium ({CHROMIUM}) is not installed and CI=true: browser tests must run. "
+            "Install the Debian package 'chromium'.",
+            pytrace=False,
+        )
     pytest.skip(MISSING_CHROMIUM)
 
 
