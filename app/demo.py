@@ -1,0 +1,137 @@
+"""The demo district: schools, subjects, people and methodical associations of the Нефтекумский городской округ.
+
+`seed_demo()` builds it through the app's own services and is idempotent: every record is looked up by its natural
+key (school name, subject slug, e-mail, association slug, user + association) and only what is missing is created.
+All names are invented. Every demo account has the password DEMO_PASSWORD.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from werkzeug.security import generate_password_hash
+
+from app.associations import services as associations
+from app.associations.models import (
+    Association,
+    AssociationKind,
+    JoinPolicy,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    Visibility,
+)
+from app.auth import services as accounts
+from app.auth.models import Role, User, UserStatus
+from app.demo_data import ASSOCIATIONS, PENDING_USERS, SCHOOLS, SUBJECTS, USERS
+from app.directory.models import School, Subject
+from app.extensions import db
+
+DEMO_PASSWORD = "demo-password-2026"  # published in the README: it is the demo's login
+
+
+def seed_demo() -> int:
+    """Create whatever part of the demo district is missing; returns how many records were created."""
+    created = [0]
+    schools = {key: _school(created, *row) for key, *row in SCHOOLS}
+    subjects = {slug: _subject(created, slug, name) for slug, name in SUBJECTS}
+    with _one_password_hash(DEMO_PASSWORD):
+        users = {row[0]: _user(created, row, schools, subjects, UserStatus.ACTIVE) for row in USERS}
+        for row in PENDING_USERS:
+            _user(created, row, schools, subjects, UserStatus.PENDING)
+    for spec in ASSOCIATIONS:
+        association = _association(created, spec, schools, subjects)
+        for email in spec["leaders"]:
+            _membership(created, users[email], association, MemberRole.LEADER, MembershipStatus.ACTIVE)
+        for email in spec["members"]:
+            _membership(created, users[email], association, MemberRole.MEMBER, MembershipStatus.ACTIVE)
+        for email, message in spec.get("requests", {}).items():
+            request = _membership(created, users[email], association, MemberRole.MEMBER, MembershipStatus.PENDING)
+            request.message = message
+    db.session.flush()
+    return created[0]
+
+
+@contextmanager
+def _one_password_hash(password: str) -> Iterator[None]:
+    # scrypt takes ~0.1 s per hash by design; forty demo accounts share one password, so hash it once and let
+    # create_user() reuse that hash: the seeder stays fast and still goes through the account service.
+    password_hash = generate_password_hash(password)
+    original = User.set_password
+
+    def reuse_hash(user: User, given: str) -> None:
+        if given != password:
+            raise ValueError("demo accounts all use the demo password")
+        user.password_hash = password_hash
+
+    User.set_password = reuse_hash
+    try:
+        yield
+    finally:
+        User.set_password = original
+
+
+def _school(created: list[int], name: str, short_name: str, kind) -> School:
+    school = db.session.scalar(db.select(School).where(School.name == name))
+    if school is None:
+        school = School(name=name, short_name=short_name, kind=kind)
+        db.session.add(school)
+        created[0] += 1
+    return school
+
+
+def _subject(created: list[int], slug: str, name: str) -> Subject:
+    subject = db.session.scalar(db.select(Subject).where(Subject.slug == slug))
+    if subject is None:
+        subject = Subject(name=name, slug=slug)
+        db.session.add(subject)
+        created[0] += 1
+    return subject
+
+
+def _user(created: list[int], row, schools, subjects, status: UserStatus) -> User:
+    email, full_name, role, position, school_key, subject_slugs, levels = row
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        user = accounts.create_user(
+            email,
+            full_name,
+            DEMO_PASSWORD,
+            role=Role(role),
+            status=status,
+            school=schools[school_key],
+            position=position,
+            subjects=[subjects[slug] for slug in subject_slugs],
+            levels=levels,
+            email_confirmed=True,
+            consent=True,
+        )
+        created[0] += 1
+    return user
+
+
+def _association(created: list[int], spec: dict, schools, subjects) -> Association:
+    association = db.session.scalar(db.select(Association).where(Association.slug == spec["slug"]))
+    if association is None:
+        association = associations.create_association(
+            spec["name"],
+            AssociationKind(spec["kind"]),
+            slug=spec["slug"],
+            description=spec["description"],
+            visibility=Visibility(spec.get("visibility", Visibility.PUBLIC)),
+            join_policy=JoinPolicy(spec.get("join_policy", JoinPolicy.OPEN)),
+            school=schools[spec["school"]] if spec.get("school") else None,
+            subjects=[subjects[slug] for slug in spec.get("subjects", ())],
+            levels=spec.get("levels", ()),
+        )
+        created[0] += 1
+    return association
+
+
+def _membership(created: list[int], user: User, association: Association, role, status) -> Membership:
+    membership = db.session.scalar(
+        db.select(Membership).where(Membership.user_id == user.id, Membership.association_id == association.id)
+    )
+    if membership is None:
+        membership = associations.add_member(user, association, role=role, status=status)
+        created[0] += 1
+    return membership

@@ -1,0 +1,155 @@
+"""The demo district: `seed_demo()` and `flask seed-demo`."""
+
+import pytest
+import sqlalchemy as sa
+
+from app import policy
+from app.associations.models import Association, JoinPolicy, Membership, MembershipStatus, Visibility
+from app.auth.models import Role, User, UserStatus
+from app.demo import DEMO_PASSWORD, seed_demo
+from app.demo_data import SCHOOLS
+from app.directory.models import School, Subject
+from app.extensions import db
+from tests.factories import PASSWORD, make_school, make_user
+
+MODELS = (School, Subject, User, Association, Membership)
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in MODELS}
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _association(slug: str) -> Association:
+    return db.session.scalar(sa.select(Association).where(Association.slug == slug))
+
+
+@pytest.fixture
+def demo():
+    return seed_demo()
+
+
+def test_seed_builds_a_believable_district(demo):
+    counts = _counts()
+    assert demo == sum(counts.values())
+    assert counts["School"] >= 10
+    assert counts["Subject"] >= 14
+    assert counts["Association"] >= 12
+    assert counts["User"] >= 40
+    assert _user("leader@example.org").full_name == "Кравченко Ольга Владимировна"
+    assert _user("leader@example.org").school.short_name == "Лицей № 3"
+    assert "учитель математики" in _user("leader@example.org").position
+
+
+def test_seed_covers_every_role_and_every_association_setting(demo):
+    users = db.session.scalars(sa.select(User)).all()
+    assert {u.role for u in users} == set(Role)
+    associations = db.session.scalars(sa.select(Association)).all()
+    assert {a.visibility for a in associations} == set(Visibility)
+    assert {a.join_policy for a in associations} == set(JoinPolicy)
+    assert all(a.description and "<p>" in a.description_html for a in associations)
+    assert all(a.member_count >= 1 for a in associations)
+
+
+def test_active_demo_users_are_confirmed_with_consent_and_two_await_approval(demo):
+    users = db.session.scalars(sa.select(User)).all()
+    pending = [u for u in users if u.status == UserStatus.PENDING]
+    assert len(pending) == 2
+    assert all(u.status in (UserStatus.ACTIVE, UserStatus.PENDING) for u in users)
+    assert all(u.email_confirmed_at is not None and u.consent_at is not None for u in users)
+
+
+def test_seed_leaves_pending_join_requests_with_a_message(demo):
+    requests = db.session.scalars(sa.select(Membership).where(Membership.status == MembershipStatus.PENDING)).all()
+    assert len(requests) >= 2
+    assert all(r.message for r in requests)
+    assert all(r.association.join_policy == JoinPolicy.REQUEST for r in requests)
+
+
+def test_member_counts_match_the_active_memberships(demo):
+    for association in db.session.scalars(sa.select(Association)):
+        active = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.association_id == association.id, Membership.status == MembershipStatus.ACTIVE)
+        )
+        assert association.member_count == active, association.slug
+
+
+def test_seed_twice_creates_nothing_new(demo):
+    before = _counts()
+    assert seed_demo() == 0
+    assert _counts() == before
+
+
+def test_seed_completes_a_partly_present_district():
+    name, short_name, kind = SCHOOLS[1][1:]
+    make_school(name=name, short_name=short_name, kind=kind)
+    make_user(email="teacher@example.org")
+    created = seed_demo()
+    counts = _counts()
+    assert created == sum(counts.values()) - 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(School).where(School.name == name)) == 1
+
+
+def test_leader_leads_district_mathematics(demo):
+    leader = _user("leader@example.org")
+    mathematics = _association("rmo-matematika")
+    assert mathematics.name == "РМО учителей математики"
+    assert policy.is_leader(leader, mathematics)
+    assert policy.can_manage_members(leader, mathematics)
+
+
+def test_teacher_is_a_member_of_a_few_associations(demo):
+    teacher = _user("teacher@example.org")
+    memberships = db.session.scalars(sa.select(Membership).where(Membership.user_id == teacher.id)).all()
+    assert len(memberships) >= 3
+    assert all(m.is_active and not m.is_leader for m in memberships)
+    assert teacher.role == Role.TEACHER
+
+
+@pytest.mark.parametrize(
+    ("email", "role"),
+    [
+        ("admin@example.org", Role.ADMIN),
+        ("methodist@example.org", Role.METHODIST),
+        ("leader@example.org", Role.TEACHER),
+        ("teacher@example.org", Role.TEACHER),
+    ],
+    ids=["admin", "methodist", "leader", "teacher"],
+)
+def test_fixed_demo_logins_sign_in(demo, client, login, email, role):
+    user = _user(email)
+    assert user.role == role
+    login(user, password=DEMO_PASSWORD)
+    html = client.get("/").get_data(as_text=True)
+    assert "Выйти" in html
+
+
+def test_pending_registration_cannot_sign_in_yet(demo, client):
+    response = client.post("/login", data={"email": "a.medvedeva@example.org", "password": DEMO_PASSWORD})
+    assert response.status_code == 400
+    assert "ожидает одобрения" in response.get_data(as_text=True)
+
+
+def test_password_hashing_is_normal_again_after_seeding(demo):
+    user = make_user(password=PASSWORD)
+    assert user.check_password(PASSWORD)
+    assert not user.check_password(DEMO_PASSWORD)
+    assert user.password_hash != _user("teacher@example.org").password_hash
+
+
+def test_cli_seed_demo_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "new records" in first.output
+    assert _association("rmo-matematika") is not None
+    before = _counts()
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert "already present" in second.output
+    assert _counts() == before
