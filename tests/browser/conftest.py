@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db, limiter
 from config import TestConfig
 
@@ -29,7 +30,6 @@ CHROMIUM_ARGS = [
 MISSING_CHROMIUM = (
     f"Chromium ({CHROMIUM}) is not installed: browser tests skipped. Install the Debian package 'chromium' to run them."
 )
-DEMO_PASSWORD = "demo-password-2026"
 TEACHER_EMAIL = "teacher@example.org"
 ADMIN_EMAIL = "admin@example.org"
 DESKTOP = {"width": 1280, "height": 900}
@@ -118,7 +118,7 @@ def live_server(_require_chromium, tmp_path_factory):
     limiter.request_filter(_exempt_apps_without_rate_limits)
     with app.app_context():
         db.create_all()
-        _seed(app)
+        seed_demo()
         db.session.commit()
         db.session.remove()
     port = _free_port()
@@ -130,31 +130,6 @@ def live_server(_require_chromium, tmp_path_factory):
     thread.join(timeout=5)
     with app.app_context():
         db.engine.dispose()
-
-
-def _seed(app) -> None:
-    """The demo district: the accounts and association the tests visit."""
-    from app.associations import services as association_services
-    from app.associations.models import AssociationKind, MemberRole
-    from app.auth import services as auth_services
-    from app.auth.models import Role, UserStatus
-
-    def user(email, name, role):
-        return auth_services.create_user(
-            email, name, DEMO_PASSWORD, role=role, status=UserStatus.ACTIVE, email_confirmed=True, consent=True
-        )
-
-    teacher = user(TEACHER_EMAIL, "Иванова Мария Петровна", Role.TEACHER)
-    user(ADMIN_EMAIL, "Петров Сергей Николаевич", Role.ADMIN)
-    methodist = user("methodist@example.org", "Смирнова Ольга Викторовна", Role.METHODIST)
-    association = association_services.create_association(
-        "РМО учителей математики",
-        AssociationKind.DISTRICT,
-        slug="rmo-matematika",
-        description="Районное методическое объединение учителей математики.",
-    )
-    association_services.add_member(methodist, association, role=MemberRole.LEADER)
-    association_services.add_member(teacher, association)
 
 
 # --- Chromium -----------------------------------------------------------------------------------------------------

@@ -46,4 +46,20 @@ def test_page_is_accessible(new_context, live_server, axe_source, name, path, us
     )
     if phone:
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= PHONE["width"], f"{url} scrolls sideways on a phone: {scroll_width}px wide"
+        assert scroll_width <= PHONE["width"], (
+            f"{url} scrolls sideways on a phone: {scroll_width}px wide; too wide:\n" + "\n".join(wide_elements(page))
+        )
+
+
+def wide_elements(page) -> list[str]:
+    """The innermost elements sticking out past the right edge of the screen, to say what to fix."""
+    return page.evaluate(
+        """() => {
+            const limit = document.documentElement.clientWidth;
+            const wide = [...document.body.querySelectorAll('*')]
+                .filter(el => el.getBoundingClientRect().right > limit + 0.5);
+            return wide.filter(el => !wide.some(other => other !== el && el.contains(other)))
+                .slice(0, 10)
+                .map(el => `${el.outerHTML.slice(0, 160)} → ${Math.round(el.getBoundingClientRect().right)}px`);
+        }"""
+    )
