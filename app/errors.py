@@ -4,6 +4,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 
@@ -18,13 +19,20 @@ TITLES = {
 }
 
 
-def render_error(code: int, message: str | None = None):
-    return render_template("errors/error.html", code=code, title=TITLES.get(code, _("Ошибка")), message=message), code
+def render_error(code: int, message: str | None = None, headers=()):
+    page = render_template("errors/error.html", code=code, title=TITLES.get(code, _("Ошибка")), message=message)
+    return page, code, list(headers)
+
+
+def _http_error(exc: HTTPException, code: int):
+    # Keep what the exception says beyond its body: Allow on 405, Retry-After on 429 (RFC 9110).
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return render_error(code, headers=headers)
 
 
 def init_app(app) -> None:
     for code in (400, 403, 404, 405, 413, 429):
-        app.register_error_handler(code, lambda exc, code=code: render_error(code))
+        app.register_error_handler(code, lambda exc, code=code: _http_error(exc, code))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
