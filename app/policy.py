@@ -136,6 +136,19 @@ def can_assign_leaders(user, association: Association) -> bool:
     return is_admin(user)
 
 
+# --- admin area ---------------------------------------------------------------------------------------------------
+
+
+def can_suspend_user(user, target: User) -> bool:
+    """Admins may suspend anyone but themselves: a self-locked-out admin could not undo it."""
+    return is_admin(user) and user.id != target.id
+
+
+def can_change_role(user, target: User, role: Role | None = None) -> bool:
+    """Admins set roles, but never demote themselves (the site keeps at least the admin who acts)."""
+    return is_admin(user) and (user.id != target.id or role == Role.ADMIN)
+
+
 POLICY_GLOBALS = {
     name: value for name, value in dict(globals()).items() if name.startswith(("can_", "is_")) and callable(value)
 }

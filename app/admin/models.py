@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -24,3 +25,27 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_label(self) -> str:
+        label = AUDIT_ACTIONS.get(self.action)
+        return str(label) if label is not None else self.action
+
+
+# Every action the admin area writes, with the words the audit log shows for it.
+AUDIT_ACTIONS = {
+    "user.approve": _l("Одобрение учётной записи"),
+    "user.set_role": _l("Смена роли"),
+    "user.suspend": _l("Блокировка"),
+    "user.reactivate": _l("Разблокировка"),
+    "school.create": _l("Добавление организации"),
+    "school.update": _l("Изменение организации"),
+    "subject.create": _l("Добавление предмета"),
+    "subject.update": _l("Изменение предмета"),
+    "association.create": _l("Создание объединения"),
+    "association.update": _l("Изменение объединения"),
+    "association.archive": _l("Архивирование объединения"),
+    "association.unarchive": _l("Возврат объединения из архива"),
+    "association.leader_add": _l("Назначение руководителя"),
+    "association.leader_remove": _l("Снятие руководителя"),
+}
