@@ -90,6 +90,11 @@ def can_edit_profile(user, target: User) -> bool:
     return _is_active(user) and user.id == target.id
 
 
+def can_see_email(viewer, target: User) -> bool:
+    """E-mail addresses are for admins and the person themself (see the privacy policy)."""
+    return _is_active(viewer) and (viewer.id == target.id or is_admin(viewer))
+
+
 # --- associations -------------------------------------------------------------------------------------------------
 
 

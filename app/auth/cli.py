@@ -1,6 +1,7 @@
 """`flask user create EMAIL --name "ФИО" --role teacher|methodist|admin --password PW`."""
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 
 from app.auth import services
@@ -18,6 +19,12 @@ user_cli = AppGroup("user", help="Manage accounts.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted when left out.")
 def create_user_command(email: str, full_name: str, role: str, password: str) -> None:
     """Create an active, confirmed account (for admins setting up the site)."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.UsageError(f"Некорректный адрес электронной почты: {exc}") from exc
+    if not full_name.strip():
+        raise click.UsageError("Укажите ФИО: --name «Фамилия Имя Отчество».")
     if problem := password_problem(password):
         raise click.UsageError(problem)
     try:

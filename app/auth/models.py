@@ -94,6 +94,12 @@ class User(UserMixin, db.Model):
     def set_levels(self, levels) -> None:
         self.level_rows = [UserLevel(level=EducationLevel(level)) for level in dict.fromkeys(levels)]
 
+    @property
+    def greeting_name(self) -> str:
+        """«Мария Петровна» from «Иванова Мария Петровна»: how a Russian letter addresses a colleague."""
+        parts = self.full_name.split()
+        return " ".join(parts[1:]) if len(parts) == 3 else self.full_name
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt, Werkzeug's slow default
 

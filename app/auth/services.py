@@ -1,9 +1,18 @@
-"""Account verbs. They flush, never commit; the caller commits once."""
+"""Account verbs. They flush, never commit; the caller commits once (and then sends the queued mail)."""
 
+from datetime import timedelta
+
+from flask_babel import gettext as _
+
+from app.auth import emails
 from app.auth.models import Role, User, UserStatus
+from app.auth.passwords import password_problem
 from app.db import utcnow
-from app.directory.models import School, Subject
+from app.directory.choices import subjects_by_ids
+from app.directory.models import EducationLevel, School, Subject
 from app.extensions import db
+
+LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
 class AccountError(Exception):
@@ -36,7 +45,7 @@ def create_user(
     """Create an account; raises AccountError when the e-mail is taken (in any letter case)."""
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
-        raise AccountError("Пользователь с таким адресом электронной почты уже зарегистрирован.")
+        raise AccountError(_("Пользователь с таким адресом электронной почты уже зарегистрирован."))
     now = utcnow()
     user = User(
         email=email,
@@ -55,6 +64,115 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _school(school_id) -> School | None:
+    return db.session.get(School, int(school_id)) if str(school_id or "").isdigit() else None
+
+
+def register_user(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    school_id=None,
+    position: str = "",
+    subject_ids=(),
+    levels=(),
+    locale: str = "ru",
+) -> User:
+    """Self-registration: a pending, unconfirmed teacher who consented to data processing; mails the link."""
+    if problem := password_problem(password):
+        raise AccountError(problem)
+    user = create_user(
+        email, full_name, password, school=_school(school_id), position=position,
+        subjects=subjects_by_ids(subject_ids), levels=levels, consent=True, locale=locale,
+    )  # fmt: skip
+    emails.send_confirmation(user)
+    return user
+
+
+def resend_confirmation(email: str) -> bool:
+    """Mail a fresh link if the address belongs to an unconfirmed account; the caller answers the same either way."""
+    user = find_user_by_email(email)
+    if user is None or user.email_confirmed_at is not None:
+        return False
+    emails.send_confirmation(user)
+    return True
+
+
+def confirm_email(user: User, *, requires_approval: bool) -> None:
+    """Mark the address confirmed; then either await an admin (who is told) or open the account at once."""
+    if user.email_confirmed_at is not None:
+        raise AccountError(_("Адрес электронной почты уже подтверждён."))
+    user.email_confirmed_at = utcnow()
+    if user.status == UserStatus.PENDING:
+        if requires_approval:
+            emails.notify_admins_of_pending(user)
+        else:
+            user.status = UserStatus.ACTIVE
+    db.session.flush()
+
+
+def request_password_reset(email: str) -> bool:
+    """Mail a reset link if the address has an account; the caller answers the same either way."""
+    user = find_user_by_email(email)
+    if user is None:
+        return False
+    emails.send_password_reset(user)
+    return True
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password under the rules; every session and earlier reset link of the user dies with the old one."""
+    if problem := password_problem(password):
+        raise AccountError(problem)
+    user.set_password(password)
+    user.password_changed_at = utcnow()
+    user.rotate_session()
+    emails.send_password_changed(user)
+    db.session.flush()
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Change a known password: the current one proves it is the owner at the keyboard."""
+    if not user.check_password(current_password):
+        raise AccountError(_("Текущий пароль введён неверно."))
+    set_password(user, new_password)
+
+
+def update_profile(
+    actor: User,
+    target: User,
+    *,
+    full_name: str,
+    position: str,
+    school_id=None,
+    subject_ids=(),
+    levels=(),
+    locale: str | None = None,
+    timezone: str | None = None,
+) -> None:
+    """Edit the colleague-facing profile and the interface settings (the e-mail is not changed here)."""
+    target.full_name = full_name.strip()
+    target.position = (position or "").strip()
+    target.school = _school(school_id)
+    target.subjects = subjects_by_ids(subject_ids)
+    target.set_levels(EducationLevel(level) for level in levels)
+    if locale:
+        target.locale = locale
+    if timezone:
+        target.timezone = timezone
+    db.session.flush()
+
+
+def touch_last_seen(user: User, *, now=None) -> bool:
+    """Record activity at most once per LAST_SEEN_EVERY, so reading a page is not a write every time."""
+    now = now or utcnow()
+    if user.last_seen_at is not None and now - user.last_seen_at < LAST_SEEN_EVERY:
+        return False
+    db.session.execute(db.update(User).where(User.id == user.id).values(last_seen_at=now))
+    return True
 
 
 def authenticate(email: str, password: str) -> User | None:
