@@ -1,0 +1,250 @@
+"""The permission table: every rule of app/policy.py, for every role, on every kind of association.
+
+Each test asks one rule of one kind of target for every role at once and compares the whole row, so a failure shows
+exactly which roles changed. `test_every_rule_is_in_the_table` fails when a rule is added to app/policy.py without
+its row here.
+"""
+
+import inspect
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from app import policy
+from app.admin import services as admin_services
+from app.associations.models import Invitation, JoinPolicy, MemberRole, MembershipStatus, Visibility
+from app.auth.models import Role, UserStatus
+from tests.factories import make_association, make_membership, make_user
+
+ROLES = [
+    "anonymous",  # not signed in
+    "pending",  # registered, waiting for approval
+    "suspended",  # blocked by an admin; was a leader of every association below
+    "teacher",  # signed in, no membership
+    "requester",  # a pending join request to every association below
+    "member",  # an active member of every association below
+    "leader",  # leads every association below
+    "other_leader",  # leads another association only
+    "methodist",
+    "admin",
+]
+ACTIVE = {"teacher", "requester", "member", "leader", "other_leader", "methodist", "admin"}
+EVERYONE = set(ROLES)
+NOBODY: set[str] = set()
+
+# kind of association → how it is made
+ASSOCIATION_KINDS = {
+    "public": {"visibility": Visibility.PUBLIC, "join_policy": JoinPolicy.OPEN},
+    "by_request": {"visibility": Visibility.PUBLIC, "join_policy": JoinPolicy.REQUEST},
+    "invitation": {"visibility": Visibility.PUBLIC, "join_policy": JoinPolicy.INVITATION},
+    "members_only": {"visibility": Visibility.MEMBERS, "join_policy": JoinPolicy.REQUEST},
+    "archived": {"visibility": Visibility.PUBLIC, "join_policy": JoinPolicy.OPEN},
+}
+KINDS = list(ASSOCIATION_KINDS)
+
+
+def per_kind(**overrides) -> dict[str, set[str]]:
+    """Build a row: `default=` for every kind of association, then the kinds that differ."""
+    default = overrides.pop("default")
+    return {kind: overrides.get(kind, default) for kind in KINDS}
+
+
+# rule(user, association) → kind of association → the roles allowed
+ASSOCIATION_RULES = {
+    "can_view_association": per_kind(default=EVERYONE, members_only={"member", "leader", "admin"}),
+    "can_view_members": per_kind(default=ACTIVE, members_only={"member", "leader", "admin"}),
+    "can_join": per_kind(
+        default={"teacher", "other_leader", "methodist", "admin"},
+        invitation=NOBODY,
+        members_only={"admin"},
+        archived=NOBODY,
+    ),
+    "can_leave": per_kind(default={"requester", "member", "leader"}),
+    "can_manage_members": per_kind(default={"leader", "admin"}, archived={"admin"}),
+    "can_invite": per_kind(default={"leader", "admin"}, archived=NOBODY),
+    "can_moderate": per_kind(default={"leader", "admin"}),
+    "can_edit_association": per_kind(default={"admin"}),
+    "can_assign_leaders": per_kind(default={"admin"}),
+    "is_member": per_kind(default={"member", "leader"}),
+    "is_leader": per_kind(default={"leader"}),
+}
+
+# rule(user) → the roles allowed
+SITE_RULES = {
+    "can_access_admin": {"admin"},
+    "is_admin": {"admin"},
+    "is_methodist": {"methodist"},
+}
+
+# rule(viewer, target) → target → the roles allowed; "self" is the viewer's own account
+PERSON_TARGETS = ["self", "colleague", "newcomer", "blocked"]
+PERSON_RULES = {
+    "can_view_profile": {"self": ACTIVE, "colleague": ACTIVE, "newcomer": {"admin"}, "blocked": {"admin"}},
+    "can_edit_profile": {"self": ACTIVE, "colleague": NOBODY, "newcomer": NOBODY, "blocked": NOBODY},
+    "can_see_email": {"self": ACTIVE, "colleague": {"admin"}, "newcomer": {"admin"}, "blocked": {"admin"}},
+    "can_suspend_user": {"self": NOBODY, "colleague": {"admin"}, "newcomer": {"admin"}, "blocked": {"admin"}},
+}
+
+# can_change_role(user, target, role): (target, new role) → the roles allowed
+CHANGE_ROLE_CASES = {
+    ("colleague", Role.METHODIST): {"admin"},
+    ("colleague", Role.ADMIN): {"admin"},
+    ("colleague", None): {"admin"},
+    ("self", Role.ADMIN): {"admin"},  # keeping one's own role is harmless
+    ("self", Role.TEACHER): NOBODY,  # an admin never demotes themself
+    ("self", None): NOBODY,
+}
+
+# can_respond_to_invitation(user, invitation): whose address → the roles allowed
+INVITATION_CASES = {"own_address": ACTIVE, "own_address_in_capitals": ACTIVE, "someone_else": NOBODY}
+
+OTHER_RULES = {"can_change_role", "can_respond_to_invitation"}
+
+
+# --- the world -----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people():
+    users = {"anonymous": AnonymousUserMixin()}
+    users["pending"] = make_user(status=UserStatus.PENDING)
+    users["suspended"] = make_user(status=UserStatus.SUSPENDED)
+    for role in ("teacher", "requester", "member", "leader", "other_leader"):
+        users[role] = make_user()
+    users["methodist"] = make_user(Role.METHODIST)
+    users["admin"] = make_user(Role.ADMIN)
+    return users
+
+
+@pytest.fixture
+def associations(people):
+    made = {}
+    for kind, settings in ASSOCIATION_KINDS.items():
+        association = make_association(leader=people["leader"], members=[people["member"]], **settings)
+        make_membership(people["suspended"], association, role=MemberRole.LEADER)
+        make_membership(people["requester"], association, status=MembershipStatus.PENDING)
+        made[kind] = association
+    make_association(leader=people["other_leader"])
+    admin_services.archive_association(people["admin"], made["archived"], reason="Работа завершена")
+    return made
+
+
+@pytest.fixture
+def targets(people):
+    return {
+        "colleague": make_user(),
+        "newcomer": make_user(status=UserStatus.PENDING),
+        "blocked": make_user(status=UserStatus.SUSPENDED),
+    }
+
+
+def _target(people, targets, viewer: str, name: str):
+    return people[viewer] if name == "self" else targets[name]
+
+
+# --- the table -----------------------------------------------------------------------------------------------------
+
+
+# One world per kind of association (building people hashes passwords, which is slow by design); the assertion
+# compares every rule's row at once, so a failure names the rule and the roles that changed.
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KINDS)
+def test_association_rules(kind, people, associations):
+    association = associations[kind]
+    answers = {
+        rule: {role for role in ROLES if getattr(policy, rule)(people[role], association)} for rule in ASSOCIATION_RULES
+    }
+    assert answers == {rule: row[kind] for rule, row in ASSOCIATION_RULES.items()}
+
+
+def test_site_rules(people):
+    answers = {rule: {role for role in ROLES if getattr(policy, rule)(people[role])} for rule in SITE_RULES}
+    assert answers == SITE_RULES
+
+
+@pytest.mark.parametrize("target", PERSON_TARGETS, ids=PERSON_TARGETS)
+def test_person_rules(target, people, targets):
+    signed_in = [role for role in ROLES if role != "anonymous"]
+    answers = {
+        rule: {
+            role for role in signed_in if getattr(policy, rule)(people[role], _target(people, targets, role, target))
+        }
+        for rule in PERSON_RULES
+    }
+    assert answers == {rule: row[target] for rule, row in PERSON_RULES.items()}
+    if target != "self":
+        assert not any(getattr(policy, rule)(people["anonymous"], targets[target]) for rule in PERSON_RULES)
+
+
+def test_change_role(people, targets):
+    signed_in = [role for role in ROLES if role != "anonymous"]
+    answers = {
+        (target, new_role): {
+            role
+            for role in signed_in
+            if policy.can_change_role(people[role], _target(people, targets, role, target), new_role)
+        }
+        for target, new_role in CHANGE_ROLE_CASES
+    }
+    assert answers == CHANGE_ROLE_CASES
+    assert not policy.can_change_role(people["anonymous"], targets["colleague"], Role.ADMIN)
+
+
+def test_respond_to_invitation(people, targets):
+    def invitation(case: str, role: str) -> Invitation:
+        email = targets["colleague"].email if case == "someone_else" else getattr(people[role], "email", "")
+        return Invitation(email=email.upper() if "capitals" in case else email)
+
+    answers = {
+        case: {role for role in ROLES if policy.can_respond_to_invitation(people[role], invitation(case, role))}
+        for case in INVITATION_CASES
+    }
+    assert answers == INVITATION_CASES
+
+
+# --- the table is complete, and the helpers behave -----------------------------------------------------------------
+
+
+def test_every_rule_is_in_the_table():
+    rules = {
+        name
+        for name, value in inspect.getmembers(policy, inspect.isfunction)
+        if value.__module__ == policy.__name__ and name.startswith(("can_", "is_"))
+    }
+    covered = set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | OTHER_RULES
+    assert rules <= covered, f"add rows for {sorted(rules - covered)}"
+    assert covered <= rules, f"rows for rules that no longer exist: {sorted(covered - rules)}"
+
+
+def test_require_answers_403_or_404(app):
+    from werkzeug.exceptions import Forbidden, NotFound
+
+    policy.require(True)
+    with pytest.raises(Forbidden):
+        policy.require(False)
+    with pytest.raises(NotFound):
+        policy.require(False, hide=True)
+
+
+def test_rules_are_jinja_globals(app):
+    for name in set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | OTHER_RULES:
+        assert app.jinja_env.globals[name] is getattr(policy, name)
+
+
+def test_memberships_are_read_once_per_request(app, people, associations, count_queries):
+    with app.test_request_context("/"), count_queries() as queries:
+        for kind in KINDS:
+            policy.can_view_association(people["member"], associations[kind])
+            policy.is_leader(people["member"], associations[kind])
+    assert queries.count == 1
+
+
+def test_forgetting_memberships_sees_a_change_in_the_same_request(app, people, associations):
+    association = associations["public"]
+    with app.test_request_context("/"):
+        assert not policy.is_member(people["teacher"], association)
+        make_membership(people["teacher"], association)  # the service calls forget_memberships()
+        assert policy.is_member(people["teacher"], association)
+        policy.forget_memberships()
+        assert policy.is_member(people["teacher"], association)
