@@ -22,8 +22,8 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'vmk.sqlite3'}"
+def _database_url(variable: str = "DATABASE_URL", default: str = f"sqlite:///{INSTANCE_DIR / 'vmk.sqlite3'}") -> str:
+    url = os.environ.get(variable) or default
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://") :]
@@ -90,7 +90,7 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
+    SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL", "sqlite:///:memory:")
     MAIL_SERVER = ""
     RATELIMIT_STORAGE_URI = "memory://"
     BASE_URL = "http://localhost"
