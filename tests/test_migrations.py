@@ -5,7 +5,6 @@ Compares against whatever migrations/ holds, so a model change without its migra
 """
 
 import logging
-import os
 import secrets
 from contextlib import contextmanager
 
@@ -18,9 +17,9 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from config import TestConfig
+from config import TestConfig, _database_url
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+PG_URL = TestConfig.SQLALCHEMY_DATABASE_URI
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else [])
 
 
@@ -96,3 +95,20 @@ def test_upgrade_leaves_the_app_logger_working(tmp_path):
         upgrade()
         assert not app.logger.disabled
         assert not logging.getLogger("flask_limiter").disabled
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://vmk@db/vmk", "postgresql+psycopg://vmk@db/vmk"),
+        ("postgresql://vmk@db/vmk", "postgresql+psycopg://vmk@db/vmk"),
+        ("postgresql+psycopg://vmk@db/vmk", "postgresql+psycopg://vmk@db/vmk"),
+        ("sqlite:////srv/vmk.sqlite3", "sqlite:////srv/vmk.sqlite3"),
+    ],
+    ids=["postgres-scheme", "postgresql-scheme", "driver-named", "sqlite"],
+)
+def test_database_urls_name_the_installed_driver(monkeypatch, given, expected):
+    monkeypatch.setenv("DATABASE_URL", given)
+    monkeypatch.setenv("TEST_DATABASE_URL", given)
+    assert _database_url() == expected
+    assert _database_url("TEST_DATABASE_URL", "sqlite://") == expected
