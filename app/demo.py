@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from werkzeug.security import generate_password_hash
 
+from app.admin import services as admin_services
 from app.associations import services as associations
 from app.associations.models import (
     Association,
@@ -26,6 +27,7 @@ from app.demo_data import ASSOCIATIONS, PENDING_USERS, SCHOOLS, SUBJECTS, USERS
 from app.directory.models import School, Subject
 from app.extensions import db
 
+ADMIN_EMAIL = "admin@example.org"
 DEMO_PASSWORD = "demo-password-2026"  # published in the README: it is the demo's login
 
 
@@ -39,14 +41,17 @@ def seed_demo() -> int:
         for row in PENDING_USERS:
             _user(created, row, schools, subjects, UserStatus.PENDING)
     for spec in ASSOCIATIONS:
-        association = _association(created, spec, schools, subjects)
+        association, is_new = _association(created, spec, schools, subjects)
         for email in spec["leaders"]:
             _membership(created, users[email], association, MemberRole.LEADER, MembershipStatus.ACTIVE)
         for email in spec["members"]:
             _membership(created, users[email], association, MemberRole.MEMBER, MembershipStatus.ACTIVE)
         for email, message in spec.get("requests", {}).items():
             request = _membership(created, users[email], association, MemberRole.MEMBER, MembershipStatus.PENDING)
-            request.message = message
+            request.message = request.message or message
+        if is_new and spec.get("archived"):
+            # Archived after its members joined, as in life; only when just created, so an unarchive sticks.
+            admin_services.archive_association(users[ADMIN_EMAIL], association, reason=spec["archived"])
     db.session.flush()
     return created[0]
 
@@ -109,22 +114,23 @@ def _user(created: list[int], row, schools, subjects, status: UserStatus) -> Use
     return user
 
 
-def _association(created: list[int], spec: dict, schools, subjects) -> Association:
+def _association(created: list[int], spec: dict, schools, subjects) -> tuple[Association, bool]:
     association = db.session.scalar(db.select(Association).where(Association.slug == spec["slug"]))
-    if association is None:
-        association = associations.create_association(
-            spec["name"],
-            AssociationKind(spec["kind"]),
-            slug=spec["slug"],
-            description=spec["description"],
-            visibility=Visibility(spec.get("visibility", Visibility.PUBLIC)),
-            join_policy=JoinPolicy(spec.get("join_policy", JoinPolicy.OPEN)),
-            school=schools[spec["school"]] if spec.get("school") else None,
-            subjects=[subjects[slug] for slug in spec.get("subjects", ())],
-            levels=spec.get("levels", ()),
-        )
-        created[0] += 1
-    return association
+    if association is not None:
+        return association, False
+    association = associations.create_association(
+        spec["name"],
+        AssociationKind(spec["kind"]),
+        slug=spec["slug"],
+        description=spec["description"],
+        visibility=Visibility(spec.get("visibility", Visibility.PUBLIC)),
+        join_policy=JoinPolicy(spec.get("join_policy", JoinPolicy.OPEN)),
+        school=schools[spec["school"]] if spec.get("school") else None,
+        subjects=[subjects[slug] for slug in spec.get("subjects", ())],
+        levels=spec.get("levels", ()),
+    )
+    created[0] += 1
+    return association, True
 
 
 def _membership(created: list[int], user: User, association: Association, role, status) -> Membership:

@@ -322,6 +322,22 @@ ASSOCIATIONS = [
         },
     },
     {
+        "slug": "tg-tsifrovaya-obrazovatelnaya-sreda",
+        "name": "Творческая группа «Цифровая образовательная среда»",
+        "kind": "creative_group",
+        "join_policy": "request",
+        "subjects": [INF],
+        "levels": [PRI, BAS, SEC],
+        "description": (
+            "Творческая группа 2023–2025 годов: освоение ФГИС «Моя школа», электронные журналы и дневники, "
+            "цифровые образовательные ресурсы на уроке.\n\n"
+            "Проект завершён, методические рекомендации группы сохранены в архиве."
+        ),
+        "leaders": ["d.volkov@example.org"],
+        "members": ["teacher@example.org", "t.shapovalova@example.org", "a.gavrilov@example.org"],
+        "archived": "Проект 2023–2025 годов завершён, материалы сохранены.",
+    },
+    {
         "slug": "metodicheskiy-sovet",
         "name": "Методический совет",
         "kind": "council",

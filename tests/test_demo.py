@@ -4,6 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from app import policy
+from app.admin import services as admin_services
+from app.admin.models import AuditEntry
 from app.associations.models import Association, JoinPolicy, Membership, MembershipStatus, Visibility
 from app.auth.models import Role, User, UserStatus
 from app.demo import DEMO_PASSWORD, seed_demo
@@ -95,6 +97,22 @@ def test_seed_completes_a_partly_present_district():
     assert db.session.scalar(sa.select(sa.func.count()).select_from(School).where(School.name == name)) == 1
 
 
+def test_one_finished_creative_group_is_archived_with_a_reason(demo):
+    archived = db.session.scalars(sa.select(Association).where(Association.archived_at.is_not(None))).all()
+    assert [a.slug for a in archived] == ["tg-tsifrovaya-obrazovatelnaya-sreda"]
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "association.archive"))
+    assert entry.target_id == archived[0].id
+    assert entry.reason
+    assert entry.actor.email == "admin@example.org"
+
+
+def test_seeding_again_keeps_an_unarchived_group_unarchived(demo):
+    group = _association("tg-tsifrovaya-obrazovatelnaya-sreda")
+    admin_services.unarchive_association(_user("admin@example.org"), group)
+    assert seed_demo() == 0
+    assert not group.is_archived
+
+
 def test_leader_leads_district_mathematics(demo):
     leader = _user("leader@example.org")
     mathematics = _association("rmo-matematika")
@@ -111,22 +129,21 @@ def test_teacher_is_a_member_of_a_few_associations(demo):
     assert teacher.role == Role.TEACHER
 
 
-@pytest.mark.parametrize(
-    ("email", "role"),
-    [
-        ("admin@example.org", Role.ADMIN),
-        ("methodist@example.org", Role.METHODIST),
-        ("leader@example.org", Role.TEACHER),
-        ("teacher@example.org", Role.TEACHER),
-    ],
-    ids=["admin", "methodist", "leader", "teacher"],
-)
-def test_fixed_demo_logins_sign_in(demo, client, login, email, role):
-    user = _user(email)
-    assert user.role == role
-    login(user, password=DEMO_PASSWORD)
-    html = client.get("/").get_data(as_text=True)
-    assert "Выйти" in html
+DEMO_LOGINS = {
+    "admin@example.org": Role.ADMIN,
+    "methodist@example.org": Role.METHODIST,
+    "leader@example.org": Role.TEACHER,
+    "teacher@example.org": Role.TEACHER,
+}
+
+
+def test_fixed_demo_logins_sign_in(demo, app):
+    for email, role in DEMO_LOGINS.items():
+        client = app.test_client()
+        assert _user(email).role == role
+        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert "Выйти" in client.get("/").get_data(as_text=True)
 
 
 def test_pending_registration_cannot_sign_in_yet(demo, client):
