@@ -275,7 +275,7 @@ ASSOCIATIONS = [
         "kind": "school",
         "school": "licey3",
         "visibility": "members",
-        "join_policy": "request",
+        "join_policy": "invitation",
         "subjects": [MATH, "fizika", INF],
         "levels": [BAS, SEC],
         "description": (

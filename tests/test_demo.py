@@ -68,7 +68,9 @@ def test_seed_leaves_pending_join_requests_with_a_message(demo):
     requests = db.session.scalars(sa.select(Membership).where(Membership.status == MembershipStatus.PENDING)).all()
     assert len(requests) >= 2
     assert all(r.message for r in requests)
+    # Only where a request could really have been sent: by-request associations the requester can see.
     assert all(r.association.join_policy == JoinPolicy.REQUEST for r in requests)
+    assert all(r.association.visibility == Visibility.PUBLIC for r in requests)
 
 
 def test_member_counts_match_the_active_memberships(demo):
