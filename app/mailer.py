@@ -44,8 +44,12 @@ def send_queued() -> int:
 def deliver(message: Message) -> None:
     app = current_app
     if not app.config.get("MAIL_SERVER"):
-        app.logger.info("E-mail (no MAIL_SERVER set)\nTo: %s\nSubject: %s\n\n%s", ", ".join(message.recipients),
-                        message.subject, message.body)
+        app.logger.info(
+            "E-mail (no MAIL_SERVER set)\nTo: %s\nSubject: %s\n\n%s",
+            ", ".join(message.recipients),
+            message.subject,
+            message.body,
+        )
         return
     connection = mail.connect()  # not entered: we open the SMTP connection ourselves, with a timeout
     try:

@@ -8,7 +8,8 @@ import os
 import socket
 import threading
 import time
-from email import message_from_bytes, policy as email_policy
+from email import message_from_bytes
+from email import policy as email_policy
 
 import pytest
 import sqlalchemy as sa
