@@ -16,6 +16,9 @@ def queue_email(to: str, subject: str, template: str, **context) -> None:
     """Render `<template>.txt` (and `<template>.html` where it exists) and hold the message until commit."""
     body = render_template(f"{template}.txt", **context)
     html = _render_optional(f"{template}.html", **context)
+    # One line: subjects quote names people typed, and a line break there would make Flask-Mail refuse the message
+    # after the commit (BadHeaderError, a 500) or, with another mailer, inject headers.
+    subject = " ".join(str(subject).split())
     message = Message(subject=subject, recipients=[to], body=body, html=html)
     g.setdefault("_outgoing_mail", []).append(message)
 
