@@ -228,3 +228,18 @@ def test_development_without_secret_key_gets_a_development_key():
     app = create_app(config)
     assert app.config["ENV_NAME"] != "production"
     assert app.config["SECRET_KEY"]
+
+
+# --- e-mail headers -----------------------------------------------------------------------------------------------
+
+
+def test_a_line_break_in_an_email_subject_cannot_add_headers(app, smtp):
+    from app.mailer import queue_email, send_queued
+
+    with app.test_request_context("/"):
+        queue_email("teacher@example.org", "Заявка от «Иванова\r\nBcc: evil@example.org»", "auth/email/_footer")
+        assert send_queued() == 1
+    (message,) = smtp.wait(1)
+    assert message["Subject"] == "Заявка от «Иванова Bcc: evil@example.org»"
+    assert message["Bcc"] is None
+    assert [str(a) for a in message["To"].addresses] == ["teacher@example.org"]
