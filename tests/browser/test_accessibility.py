@@ -1,6 +1,7 @@
 """WCAG 2.1 A/AA by axe-core on the main pages, desktop and a 360 × 740 phone (which must not scroll sideways)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     ADMIN_EMAIL,
@@ -62,4 +63,34 @@ def wide_elements(page) -> list[str]:
                 .slice(0, 10)
                 .map(el => `${el.outerHTML.slice(0, 160)} → ${Math.round(el.getBoundingClientRect().right)}px`);
         }"""
+    )
+
+
+# Forms sent back with errors: the messages must be tied to their fields and the page must stay accessible.
+FORMS_WITH_ERRORS = [
+    ("login", "/login", {"Электронная почта": "teacher@example.org", "Пароль": "not-the-password"}),
+    ("register", "/register", {"Электронная почта": "not-an-address"}),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "values"), FORMS_WITH_ERRORS, ids=[f[0] for f in FORMS_WITH_ERRORS])
+def test_form_with_errors_is_accessible(new_context, live_server, axe_source, name, path, values):
+    page = new_context().new_page()
+    page.goto(live_server.url + path)
+    for label, value in values.items():
+        page.get_by_label(label, exact=True).fill(value)
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.locator("main form button[type=submit]").click()
+    assert posted.value.status == 400
+    expect(page.locator("main .error").first).to_be_visible()
+    invalid = page.locator("[aria-invalid=true]").all()
+    assert invalid, "no field is marked aria-invalid"
+    for field in invalid:
+        described_by = field.get_attribute("aria-describedby") or ""
+        errors = [i for i in described_by.split() if page.locator(f"#{i}.error").count()]
+        assert errors, f"{field.get_attribute('id')} is invalid but no error message describes it"
+
+    violations = axe_violations(page, axe_source)
+    assert not violations, f"axe found WCAG 2.1 A/AA problems on {path} with errors:\n" + describe_violations(
+        violations
     )
