@@ -9,6 +9,7 @@ from flask import abort, g, has_request_context
 
 from app.associations.models import (
     Association,
+    Invitation,
     JoinPolicy,
     MemberRole,
     Membership,
@@ -127,6 +128,16 @@ def can_manage_members(user, association: Association) -> bool:
     if association.is_archived:
         return is_admin(user)
     return is_admin(user) or is_leader(user, association)
+
+
+def can_invite(user, association: Association) -> bool:
+    """Invite by e-mail address: leaders and admins, while the association is not archived."""
+    return not association.is_archived and can_manage_members(user, association)
+
+
+def can_respond_to_invitation(user, invitation: Invitation) -> bool:
+    """Only the owner of the invited address may accept or decline it."""
+    return _is_active(user) and user.email == invitation.email.strip().lower()
 
 
 def can_moderate(user, association: Association) -> bool:

@@ -75,3 +75,13 @@ def make_association(
 
 def make_membership(user, association, role=MemberRole.MEMBER, status=MembershipStatus.ACTIVE):
     return association_services.add_member(user, association, role=role, status=status)
+
+
+def make_invitation(association, email: str, invited_by=None):
+    """An open invitation of an address to an association, as a leader's form would leave it."""
+    from app.associations.models import Invitation
+
+    invitation = Invitation(association=association, email=email.strip().lower(), invited_by=invited_by)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation

@@ -89,6 +89,9 @@ class Association(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    # The name lower-cased with ё → е, kept in step by the mapper events below: SQLite's lower()/LIKE fold ASCII
+    # only, so a case-insensitive search on Cyrillic names needs its own column on every database.
+    search_name: Mapped[str] = mapped_column(sa.String(200), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown source
     description_html: Mapped[str] = mapped_column(sa.Text, default="")  # rendered by app.markup
     kind: Mapped[AssociationKind] = mapped_column(enum_column(AssociationKind))
@@ -117,6 +120,16 @@ class Association(db.Model):
 
     def __repr__(self) -> str:
         return f"<Association {self.slug}>"
+
+
+def fold_for_search(text: str) -> str:
+    return (text or "").strip().lower().replace("ё", "е")
+
+
+@sa.event.listens_for(Association, "before_insert")
+@sa.event.listens_for(Association, "before_update")
+def _keep_search_name(_mapper, _connection, association: Association) -> None:
+    association.search_name = fold_for_search(association.name)
 
 
 class Membership(db.Model):

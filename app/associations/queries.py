@@ -1,9 +1,23 @@
 """The selects that feed association pages, with their eager loads."""
 
-from sqlalchemy.orm import selectinload
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
-from app.associations.models import Association, Membership, MembershipStatus
+from app.associations.models import (
+    Association,
+    AssociationKind,
+    AssociationLevel,
+    Invitation,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    Visibility,
+    association_subjects,
+    fold_for_search,
+)
+from app.auth.models import User
 from app.extensions import db
+from app.policy import is_admin
 
 
 def my_associations(user) -> list[Membership]:
@@ -17,3 +31,169 @@ def my_associations(user) -> list[Membership]:
         .order_by(Association.name)
     )
     return list(db.session.scalars(stmt))
+
+
+def _card_loads():
+    return (
+        selectinload(Association.subjects),
+        selectinload(Association.level_rows),
+        joinedload(Association.school),
+    )
+
+
+def visible_to(user):
+    """The SQL condition for the associations a user may see (the same rule as policy.can_view_association)."""
+    if is_admin(user):
+        return sa.true()
+    if not getattr(user, "is_authenticated", False):
+        return Association.visibility == Visibility.PUBLIC
+    mine = sa.select(Membership.association_id).where(
+        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+    )
+    return sa.or_(Association.visibility == Visibility.PUBLIC, Association.id.in_(mine))
+
+
+def association_list(user, *, kind=None, subject_id=None, level=None, school_id=None, q="", archived=False):
+    """The select behind the catalogue page; every filter is optional and already validated."""
+    stmt = db.select(Association).where(visible_to(user)).options(*_card_loads())
+    if not archived:
+        stmt = stmt.where(Association.archived_at.is_(None))
+    if kind:
+        stmt = stmt.where(Association.kind == AssociationKind(kind))
+    if subject_id:
+        stmt = stmt.where(
+            Association.id.in_(
+                sa.select(association_subjects.c.association_id).where(association_subjects.c.subject_id == subject_id)
+            )
+        )
+    if level:
+        stmt = stmt.where(
+            Association.id.in_(sa.select(AssociationLevel.association_id).where(AssociationLevel.level == level))
+        )
+    if school_id:
+        stmt = stmt.where(Association.school_id == school_id)
+    if q and (needle := fold_for_search(q)):
+        stmt = stmt.where(Association.search_name.contains(needle, autoescape=True))
+    return stmt.order_by(Association.archived_at.is_not(None), Association.name, Association.id)
+
+
+def public_associations(limit: int = 6) -> list[Association]:
+    """A few open public associations for visitors' home page, the largest first."""
+    stmt = (
+        db.select(Association)
+        .where(Association.visibility == Visibility.PUBLIC, Association.archived_at.is_(None))
+        .options(*_card_loads())
+        .order_by(Association.member_count.desc(), Association.name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def leaders_of(association: Association) -> list[Membership]:
+    stmt = (
+        db.select(Membership)
+        .join(Membership.user)
+        .where(
+            Membership.association_id == association.id,
+            Membership.role == MemberRole.LEADER,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .options(joinedload(Membership.user))
+        .order_by(User.full_name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def members(association: Association):
+    """Active members, leaders first, then by name, with their schools (for the member list and preview)."""
+    return (
+        db.select(Membership)
+        .join(Membership.user)
+        .where(Membership.association_id == association.id, Membership.status == MembershipStatus.ACTIVE)
+        .options(joinedload(Membership.user).joinedload(User.school))
+        .order_by((Membership.role == MemberRole.LEADER).desc(), User.full_name, Membership.id)
+    )
+
+
+def member_preview(association: Association, limit: int = 12) -> list[Membership]:
+    return list(db.session.scalars(members(association).limit(limit)))
+
+
+def pending_requests(association: Association) -> list[Membership]:
+    stmt = (
+        db.select(Membership)
+        .where(Membership.association_id == association.id, Membership.status == MembershipStatus.PENDING)
+        .options(joinedload(Membership.user).joinedload(User.school))
+        .order_by(Membership.requested_at, Membership.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _open_invitations():
+    return db.select(Invitation).where(Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None))
+
+
+def invitations_sent(association: Association) -> list[Invitation]:
+    """Invitations of the association still waiting for an answer, newest first."""
+    stmt = (
+        _open_invitations()
+        .where(Invitation.association_id == association.id)
+        .options(joinedload(Invitation.invited_by))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def invitations_for(user) -> list[Invitation]:
+    """Open invitations to the user's address in associations that are not archived."""
+    stmt = (
+        _open_invitations()
+        .join(Invitation.association)
+        .where(Invitation.email == user.email, Association.archived_at.is_(None))
+        .options(
+            joinedload(Invitation.association).options(*_card_loads()),
+            joinedload(Invitation.invited_by),
+        )
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def invitation_for(user, association: Association) -> Invitation | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        _open_invitations().where(Invitation.association_id == association.id, Invitation.email == user.email)
+    )
+
+
+def my_pending_requests(user) -> list[Membership]:
+    stmt = (
+        db.select(Membership)
+        .join(Membership.association)
+        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.PENDING)
+        .where(Association.archived_at.is_(None))
+        .options(selectinload(Membership.association))
+        .order_by(Membership.requested_at.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def request_counts_for_leader(user) -> list[tuple[Association, int]]:
+    """For each association the user leads (or, for an admin, any association), its number of pending requests."""
+    pending = sa.orm.aliased(Membership)
+    stmt = (
+        db.select(Association, sa.func.count(pending.id))
+        .join(pending, pending.association_id == Association.id)
+        .where(pending.status == MembershipStatus.PENDING, Association.archived_at.is_(None))
+        .group_by(Association.id)
+        .order_by(Association.name)
+    )
+    if not is_admin(user):
+        led = sa.select(Membership.association_id).where(
+            Membership.user_id == user.id,
+            Membership.role == MemberRole.LEADER,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        stmt = stmt.where(Association.id.in_(led))
+    return [(association, count) for association, count in db.session.execute(stmt)]

@@ -3,22 +3,27 @@
 import re
 
 import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from app.associations.models import (
     Association,
     AssociationKind,
+    Invitation,
     JoinPolicy,
     MemberRole,
     Membership,
     MembershipStatus,
     Visibility,
 )
-from app.auth.models import User
+from app.auth.models import Role, User, UserStatus
 from app.db import utcnow
 from app.directory.models import School, Subject
 from app.extensions import db
+from app.mailer import queue_email
 from app.markup import render_markdown
-from app.policy import forget_memberships
+from app.policy import PermissionDenied, forget_memberships
 
 _TRANSLIT = dict(
     zip(
@@ -118,3 +123,220 @@ def _adjust_member_count(association: Association, delta: int) -> None:
             .values(member_count=Association.member_count + delta)
         )
         db.session.refresh(association, ["member_count"])
+
+
+# --- joining, leaving, join requests, invitations -----------------------------------------------------------------
+
+
+class InvalidState(Exception):
+    """The action does not fit the current state; the message is fit to show the user."""
+
+
+def join_association(user: User, association: Association, *, message: str = "") -> Membership:
+    """Join an open association (or one the user was invited to); otherwise send a join request to its leaders."""
+    existing = _membership_of(user, association)
+    if existing is not None:
+        raise InvalidState(
+            _("Вы уже участник этого объединения.") if existing.is_active else _("Ваша заявка уже отправлена.")
+        )
+    if association.is_archived:
+        raise InvalidState(_("Объединение в архиве: вступить в него нельзя."))
+    invitation = _open_invitation(user.email, association)
+    if invitation is not None or association.join_policy == JoinPolicy.OPEN:
+        membership = add_member(user, association)
+        if invitation is not None:
+            invitation.accepted_at = utcnow()
+        return membership
+    if association.join_policy == JoinPolicy.INVITATION:
+        raise PermissionDenied(_("В это объединение вступают только по приглашению."))
+    membership = add_member(user, association, status=MembershipStatus.PENDING)
+    membership.message = (message or "").strip()[:500]
+    db.session.flush()
+    _notify_leaders_of_request(membership)
+    return membership
+
+
+def leave_association(user: User, association: Association) -> MembershipStatus:
+    """Leave an association or withdraw a pending join request; returns what the membership was."""
+    membership = _membership_of(user, association)
+    if membership is None:
+        raise InvalidState(_("Вы не состоите в этом объединении."))
+    if membership.is_leader and len(_active_leaders(association)) == 1:
+        raise InvalidState(
+            _("Вы единственный руководитель объединения. Попросите администратора назначить другого руководителя.")
+        )
+    status = membership.status
+    remove_member(membership)
+    return status
+
+
+def accept_request(actor: User, membership: Membership) -> Membership:
+    """Accept a pending join request; the requester is told by e-mail."""
+    if membership.is_active:
+        raise InvalidState(_("Эта заявка уже рассмотрена."))
+    membership = add_member(membership.user, membership.association, role=membership.role)
+    _notify_requester(membership.user, membership.association, accepted=True)
+    return membership
+
+
+def decline_request(actor: User, membership: Membership) -> None:
+    """Decline a pending join request; the requester is told by e-mail."""
+    if membership.is_active:
+        raise InvalidState(_("Эта заявка уже рассмотрена."))
+    user, association = membership.user, membership.association
+    remove_member(membership)
+    _notify_requester(user, association, accepted=False)
+
+
+def invite_by_email(actor: User, association: Association, *, email: str) -> tuple[Invitation, bool]:
+    """Invite an address (with or without an account) and e-mail it; returns the invitation and whether it is new."""
+    email = (email or "").strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    existing = _membership_of(user, association) if user is not None else None
+    if existing is not None and existing.is_active:
+        raise InvalidState(_("%(name)s уже участник этого объединения.", name=user.full_name))
+    if existing is not None:
+        raise InvalidState(
+            _("От %(name)s уже есть заявка на вступление: примите её в списке заявок.", name=user.full_name)
+        )
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.association_id == association.id, Invitation.email == email)
+    )
+    created = invitation is None
+    if created:
+        invitation = Invitation(association=association, email=email)
+        db.session.add(invitation)
+    # A repeated invitation (after a decline, or as a reminder) reopens the one row rather than adding another.
+    invitation.invited_by, invitation.created_at = actor, utcnow()
+    invitation.accepted_at = invitation.declined_at = None
+    db.session.flush()
+    _send_invitation(invitation, user)
+    return invitation, created
+
+
+def accept_invitation(user: User, invitation: Invitation) -> Membership:
+    """Accept an invitation: an active membership, whatever the association's join policy."""
+    association = _check_open(invitation)
+    existing = _membership_of(user, association)
+    if existing is not None and existing.is_active:
+        membership = existing
+    else:
+        membership = add_member(user, association, role=existing.role if existing else MemberRole.MEMBER)
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    return membership
+
+
+def decline_invitation(user: User, invitation: Invitation) -> None:
+    """Decline an invitation; the leaders may invite the address again later."""
+    _check_open(invitation)
+    invitation.declined_at = utcnow()
+    db.session.flush()
+
+
+def _check_open(invitation: Invitation) -> Association:
+    if invitation.accepted_at is not None or invitation.declined_at is not None:
+        raise InvalidState(_("Это приглашение уже рассмотрено."))
+    if invitation.association.is_archived:
+        raise InvalidState(_("Объединение в архиве: вступить в него нельзя."))
+    return invitation.association
+
+
+def _membership_of(user: User, association: Association) -> Membership | None:
+    return db.session.scalar(
+        sa.select(Membership).where(Membership.user_id == user.id, Membership.association_id == association.id)
+    )
+
+
+def _open_invitation(email: str, association: Association) -> Invitation | None:
+    return db.session.scalar(
+        sa.select(Invitation).where(
+            Invitation.association_id == association.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.declined_at.is_(None),
+        )
+    )
+
+
+def _active_leaders(association: Association) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.association_id == association.id,
+                Membership.role == MemberRole.LEADER,
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _request_recipients(association: Association) -> list[User]:
+    """The leaders; an association without a leader sends its requests to the administrators."""
+    leaders = [u for u in _active_leaders(association) if u.status == UserStatus.ACTIVE]
+    if leaders:
+        return leaders
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.role == Role.ADMIN, User.status == UserStatus.ACTIVE).order_by(User.id)
+        )
+    )
+
+
+def _absolute_url(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def _notify_leaders_of_request(membership: Membership) -> None:
+    association = membership.association
+    requests_url = _absolute_url("associations.request_list", slug=association.slug)
+    for leader in _request_recipients(association):
+        with force_locale(leader.locale):
+            queue_email(
+                leader.email,
+                _("Заявка на вступление в «%(name)s»", name=association.name),
+                "associations/email/join_request",
+                recipient=leader,
+                requester=membership.user,
+                association=association,
+                message=membership.message,
+                requests_url=requests_url,
+            )
+
+
+def _notify_requester(user: User, association: Association, *, accepted: bool) -> None:
+    with force_locale(user.locale):
+        subject = (
+            _("Заявка принята: «%(name)s»", name=association.name)
+            if accepted
+            else _("Заявка отклонена: «%(name)s»", name=association.name)
+        )
+        queue_email(
+            user.email,
+            subject,
+            "associations/email/request_accepted" if accepted else "associations/email/request_declined",
+            recipient=user,
+            association=association,
+            association_url=_absolute_url("associations.association_show", slug=association.slug),
+            list_url=_absolute_url("associations.association_list"),
+        )
+
+
+def _send_invitation(invitation: Invitation, user: User | None) -> None:
+    association = invitation.association
+    with force_locale(user.locale if user is not None else current_app.config["BABEL_DEFAULT_LOCALE"]):
+        queue_email(
+            invitation.email,
+            _("Приглашение в «%(name)s»", name=association.name),
+            "associations/email/invitation",
+            recipient=user,
+            invitation=invitation,
+            association=association,
+            inviter=invitation.invited_by,
+            invitations_url=_absolute_url("associations.invitation_list"),
+            register_url=_absolute_url("auth.register"),
+            association_url=_absolute_url("associations.association_show", slug=association.slug),
+        )

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
-from app.associations.queries import my_associations
+from app.associations import queries as association_queries
 from app.extensions import db
 from app.i18n import LOCALE_COOKIE
 from app.security import safe_next
@@ -13,8 +13,15 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    mine = my_associations(current_user) if current_user.is_authenticated else []
-    return render_template("main/home.html", my_associations=mine)
+    if not current_user.is_authenticated:
+        return render_template("main/home.html", public_associations=association_queries.public_associations())
+    return render_template(
+        "main/home.html",
+        my_associations=association_queries.my_associations(current_user),
+        invitations=association_queries.invitations_for(current_user),
+        my_requests=association_queries.my_pending_requests(current_user),
+        request_counts=association_queries.request_counts_for_leader(current_user),
+    )
 
 
 @bp.get("/privacy")
