@@ -85,3 +85,28 @@ def make_invitation(association, email: str, invited_by=None):
     db.session.add(invitation)
     db.session.flush()
     return invitation
+
+
+def make_users(count: int, **kwargs) -> list:
+    """`count` users at once for list-page tests: like make_user, but they share one password hash (scrypt is slow
+    by design, and fifty of them would dominate the test run)."""
+    from app.auth.models import User
+
+    first = make_user(**kwargs)
+    users = [first]
+    for _ in range(count - 1):
+        n = next(_seq)
+        user = User(
+            email=f"user{n}@example.org",
+            full_name=f"Иванова Мария Петровна {n}",
+            role=first.role,
+            status=first.status,
+            school=first.school,
+            password_hash=first.password_hash,
+            email_confirmed_at=first.email_confirmed_at,
+            consent_at=first.consent_at,
+        )
+        db.session.add(user)
+        users.append(user)
+    db.session.flush()
+    return users

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.admin.models import AUDIT_ACTIONS
 from app.associations.models import AssociationKind, JoinPolicy, Visibility
@@ -126,7 +126,7 @@ class AssociationForm(FlaskForm):
     kind = SelectField(_l("Вид"), choices=choices((k.value, k.label) for k in AssociationKind))
     visibility = SelectField(_l("Видимость"), choices=choices((v.value, v.label) for v in Visibility))
     join_policy = SelectField(_l("Вступление"), choices=choices((p.value, p.label) for p in JoinPolicy))
-    school_id = SelectField(_l("Организация"))
+    school_id = SelectField(_l("Организация"), default="")
     subject_ids = MultiCheckboxField(_l("Предметы"))
     levels = MultiCheckboxField(_l("Уровни образования"))
 
@@ -138,7 +138,7 @@ class AssociationForm(FlaskForm):
 
     def validate_school_id(self, field):
         if self.kind.data == AssociationKind.SCHOOL.value and not field.data:
-            raise ValueError(_l("Для школьного МО укажите организацию."))
+            raise ValidationError(_l("Для школьного МО укажите организацию."))
 
     @classmethod
     def data_of(cls, association) -> dict:

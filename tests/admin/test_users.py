@@ -7,7 +7,7 @@ from app.auth.models import Role, UserStatus
 from app.extensions import db
 from tests.admin.conftest import audit_entries, fresh, only_audit, text
 from tests.conftest import body_text
-from tests.factories import PASSWORD, make_association, make_school, make_subject, make_user
+from tests.factories import PASSWORD, make_association, make_school, make_subject, make_user, make_users
 
 # --- list ---------------------------------------------------------------------------------------------------------
 
@@ -62,8 +62,9 @@ def test_bad_filter_is_400_with_message_and_ignored(client, admin, query):
 
 
 def test_list_is_paginated(client, admin, app):
-    for n in range(app.config["PER_PAGE"] + 5):
-        make_user(full_name=f"Участник {n:03d}")
+    for n, user in enumerate(make_users(app.config["PER_PAGE"] + 5)):
+        user.full_name = f"Участник {n:03d}"
+    db.session.flush()
     first = text(client.get("/admin/users"))
     assert "Участник 000" in first and "Участник 024" not in first
     assert 'rel="next"' in first
@@ -77,8 +78,9 @@ def test_list_query_count_does_not_grow_with_rows(client, admin, count_queries):
     make_user(school=school)
     with count_queries() as one:
         assert client.get("/admin/users").status_code == 200
-    for _ in range(49):
-        make_user(school=make_school())
+    for user in make_users(49):
+        user.school = make_school()
+    db.session.flush()
     with count_queries() as fifty:
         html = text(client.get("/admin/users"))
     assert html.count("<tr>") == 21  # header + a full page: the rows really were rendered
