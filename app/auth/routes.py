@@ -1,6 +1,7 @@
 """Account pages: log in and out, register and confirm the address, reset and change the password, settings."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -104,7 +105,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            services.register_user(email=form.email.data, password=form.password.data, **form.profile_data())
+            services.register_user(
+                email=form.email.data, password=form.password.data, locale=str(get_locale()), **form.profile_data()
+            )
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:

@@ -170,3 +170,9 @@ def test_registered_user_cannot_log_in_before_confirming(client):
     response = client.post("/login", data={"email": EMAIL, "password": GOOD_PASSWORD})
     assert response.status_code == 400
     assert "Подтвердите адрес электронной почты" in response.get_data(as_text=True)
+
+
+def test_the_visitor_interface_language_is_kept(client):
+    client.set_cookie("vmk_locale", "en")
+    assert client.post("/register", data=registration_data()).status_code == 302
+    assert user_by_email(EMAIL).locale == "en"
