@@ -94,6 +94,8 @@ class TestConfig(Config):
     MAIL_SERVER = ""
     RATELIMIT_STORAGE_URI = "memory://"
     BASE_URL = "http://localhost"
+    # Hashing with scrypt costs ~50 ms a user; tests make thousands. Production always uses scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # Off for most tests (they post forms directly); the `csrf` fixture turns it on, and browser tests use it.
     WTF_CSRF_ENABLED = False
 
