@@ -5,8 +5,12 @@ Compares against whatever migrations/ holds, so a model change without its migra
 """
 
 import logging
+import os
 import secrets
+import subprocess
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +23,7 @@ from app import create_app
 from app.extensions import db
 from config import TestConfig, _database_url
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_URL = TestConfig.SQLALCHEMY_DATABASE_URI
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else [])
 
@@ -87,6 +92,25 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
 
         upgrade()  # and back up again: the downgrade left nothing behind that blocks a fresh upgrade
         assert _schema_differences() == []
+
+
+def _flask(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in ("VMK_ENV", "TEST_DATABASE_URL")}
+    env.update(FLASK_APP="wsgi.py", DATABASE_URL=database_url, SECRET_KEY="migration-test-key")
+    return subprocess.run(  # the real command line, as `make run` calls it
+        [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_make_run_flow_upgrade_then_seed_demo_twice(empty_database):
+    upgraded = _flask(empty_database, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    seeded = _flask(empty_database, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "new records" in seeded.stdout
+    again = _flask(empty_database, "seed-demo")
+    assert again.returncode == 0, again.stderr
+    assert "already present" in again.stdout
 
 
 def test_upgrade_leaves_the_app_logger_working(tmp_path):
