@@ -118,7 +118,7 @@ def _user_action(user_id: int, form_name: str, form, service, message: str):
     user = _load_user(user_id)
 
     def act():
-        service(current_user, user, **{k: v for k, v in form.data.items() if k in ("reason", "role")})
+        service(current_user, user, **{k: v for k, v in form.data.items() if k != "csrf_token"})
         return message, "success", url_for("admin.user_show", user_id=user.id)
 
     return _submit(form, act, lambda f: _user_page(user, **{form_name: f}))
