@@ -16,6 +16,19 @@ NAMING_CONVENTION = {
 }
 
 
+def fold_for_search(text: str | None) -> str:
+    """Lower-case with ё→е: SQLite's lower() and LIKE fold only ASCII, so Cyrillic search compares folded copies."""
+    return (text or "").strip().lower().replace("ё", "е")
+
+
+def sync_level_rows(rows: list, levels, make_row) -> list:
+    """The level rows for `levels`, keeping rows that stay (deleting and re-adding one key in a flush collides)."""
+    wanted = list(dict.fromkeys(levels))
+    kept = [row for row in rows if row.level in wanted]
+    have = {row.level for row in kept}
+    return kept + [make_row(level) for level in wanted if level not in have]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

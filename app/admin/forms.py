@@ -140,6 +140,11 @@ class AssociationForm(FlaskForm):
         if self.kind.data == AssociationKind.SCHOOL.value and not field.data:
             raise ValidationError(_l("Для школьного МО укажите организацию."))
 
+    def validate_join_policy(self, field):
+        # A members-only association is invisible to outsiders, so nobody could find it to ask to join.
+        if self.visibility.data == Visibility.MEMBERS.value and field.data != JoinPolicy.INVITATION.value:
+            raise ValidationError(_l("В объединение только для участников вступают только по приглашению."))
+
     @classmethod
     def data_of(cls, association) -> dict:
         return {

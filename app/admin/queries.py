@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.admin.models import AuditEntry
 from app.associations.models import Association, MemberRole, Membership, MembershipStatus
 from app.auth.models import Role, User, UserStatus
+from app.db import fold_for_search
 from app.directory.models import School, Subject
 from app.extensions import db
 
@@ -50,16 +51,13 @@ def overview_counts() -> dict[str, int]:
 # --- people -------------------------------------------------------------------------------------------------------
 
 
-def _casings(text: str) -> set[str]:
-    # SQLite folds only ASCII letters in LIKE; trying the usual spellings finds «иванова» in «Иванова» everywhere.
-    return {text, text.lower(), text.upper(), text.capitalize(), text.title()}
-
-
 def users_page(*, q: str = "", role: str = "", status: str = "", school_id: str = ""):
     stmt = sa.select(User).options(selectinload(User.school)).order_by(User.full_name, User.id)
     if q:
-        matches = [User.full_name.icontains(variant, autoescape=True) for variant in _casings(q)]
-        stmt = stmt.where(sa.or_(*matches, User.email.icontains(q.lower(), autoescape=True)))
+        needle = fold_for_search(q)
+        stmt = stmt.where(
+            sa.or_(User.search_name.contains(needle, autoescape=True), User.email.contains(needle, autoescape=True))
+        )
     if role:
         stmt = stmt.where(User.role == Role(role))
     if status:
@@ -103,7 +101,7 @@ def subjects_page():
 def associations_page(*, q: str = "", state: str = ""):
     stmt = sa.select(Association).options(selectinload(Association.school)).order_by(Association.name, Association.id)
     if q:
-        stmt = stmt.where(sa.or_(*(Association.name.icontains(variant, autoescape=True) for variant in _casings(q))))
+        stmt = stmt.where(Association.search_name.contains(fold_for_search(q), autoescape=True))
     if state == "active":
         stmt = stmt.where(Association.archived_at.is_(None))
     elif state == "archived":

@@ -10,7 +10,6 @@ from app.associations import services as association_services
 from app.associations.models import (
     Association,
     AssociationKind,
-    AssociationLevel,
     JoinPolicy,
     MemberRole,
     Membership,
@@ -258,14 +257,6 @@ def _association_values(data: dict, exclude_id: int | None) -> dict:
     }
 
 
-def _sync_levels(association: Association, levels: list[EducationLevel]) -> None:
-    # Keep the rows that stay: deleting and re-inserting the same key in one flush would collide.
-    wanted = list(dict.fromkeys(levels))
-    kept = [row for row in association.level_rows if row.level in wanted]
-    have = {row.level for row in kept}
-    association.level_rows = kept + [AssociationLevel(level=level) for level in wanted if level not in have]
-
-
 def create_association(actor, *, data: dict) -> Association:
     """Create an association through the associations feature, and log it."""
     association = association_services.create_association(**_association_values(data, None))
@@ -283,7 +274,7 @@ def update_association(actor, association: Association, *, data: dict) -> str:
         setattr(association, name, value)
     association.description_html = render_markdown(association.description)
     association.subjects = subjects
-    _sync_levels(association, levels)
+    association.set_levels(levels)
     db.session.flush()
     lines = [describe_changes(before, _association_snapshot(association))]
     if association.description != old_description:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import UTCDateTime, enum_column, utcnow
+from app.db import UTCDateTime, enum_column, fold_for_search, sync_level_rows, utcnow
 from app.directory.models import EducationLevel, School, Subject
 from app.extensions import db
 
@@ -112,7 +112,8 @@ class Association(db.Model):
         return sorted((row.level for row in self.level_rows), key=list(EducationLevel).index)
 
     def set_levels(self, levels) -> None:
-        self.level_rows = [AssociationLevel(level=EducationLevel(level)) for level in dict.fromkeys(levels)]
+        levels = [EducationLevel(level) for level in levels]
+        self.level_rows = sync_level_rows(self.level_rows, levels, lambda level: AssociationLevel(level=level))
 
     @property
     def is_archived(self) -> bool:
@@ -120,10 +121,6 @@ class Association(db.Model):
 
     def __repr__(self) -> str:
         return f"<Association {self.slug}>"
-
-
-def fold_for_search(text: str) -> str:
-    return (text or "").strip().lower().replace("ё", "е")
 
 
 @sa.event.listens_for(Association, "before_insert")

@@ -13,9 +13,9 @@ from app.associations.models import (
     MembershipStatus,
     Visibility,
     association_subjects,
-    fold_for_search,
 )
 from app.auth.models import User
+from app.db import fold_for_search
 from app.extensions import db
 from app.policy import is_admin
 

@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.db import UTCDateTime, enum_column, utcnow
+from app.db import UTCDateTime, enum_column, fold_for_search, sync_level_rows, utcnow
 from app.directory.models import EducationLevel, School, Subject
 from app.extensions import db
 
@@ -69,6 +69,7 @@ class User(UserMixin, db.Model):
     # Stored lower-cased, so uniqueness is case-insensitive on every database.
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    search_name: Mapped[str] = mapped_column(sa.String(200), default="")  # folded full_name
     position: Mapped[str] = mapped_column(sa.String(200), default="")
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id", ondelete="SET NULL"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.TEACHER)
@@ -93,7 +94,8 @@ class User(UserMixin, db.Model):
         return sorted((row.level for row in self.level_rows), key=list(EducationLevel).index)
 
     def set_levels(self, levels) -> None:
-        self.level_rows = [UserLevel(level=EducationLevel(level)) for level in dict.fromkeys(levels)]
+        levels = [EducationLevel(level) for level in levels]
+        self.level_rows = sync_level_rows(self.level_rows, levels, lambda level: UserLevel(level=level))
 
     @property
     def greeting_name(self) -> str:
@@ -129,3 +131,9 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+@sa.event.listens_for(User, "before_insert")
+@sa.event.listens_for(User, "before_update")
+def _keep_search_name(_mapper, _connection, user: User) -> None:
+    user.search_name = fold_for_search(user.full_name)

@@ -40,6 +40,22 @@ def membership_role(user, association):
     return None if m is None else (m.role, m.status.value)
 
 
+@pytest.mark.parametrize("policy", ["open", "request"])
+def test_members_only_association_must_be_invitation_only(client, admin, policy):
+    data = form_data(name="Закрытая творческая группа", visibility="members", join_policy=policy)
+    response = client.post("/admin/associations/new", data=data)
+    assert response.status_code == 400
+    html = text(response)
+    assert "только по приглашению" in html and "Закрытая творческая группа" in html
+    assert by_name("Закрытая творческая группа") is None
+
+
+def test_user_search_ignores_cyrillic_case_and_yo(client, admin):
+    make_user(full_name="Семёнова Ольга Игоревна")
+    for query in ("семенова", "СЕМЁНОВА", "ольга игоревна"):
+        assert "Семёнова Ольга Игоревна" in text(client.get(f"/admin/users?q={query}")), query
+
+
 # --- list ---------------------------------------------------------------------------------------------------------
 
 
@@ -87,7 +103,7 @@ def test_create_with_every_field(client, admin):
         description="Мы **любим** науку. <script>alert(1)</script> [x](javascript:alert(1))",
         kind="school",
         visibility="members",
-        join_policy="request",
+        join_policy="invitation",
         school_id=str(school.id),
         subject_ids=[str(maths.id), str(physics.id)],
         levels=["basic", "secondary"],
@@ -98,7 +114,7 @@ def test_create_with_every_field(client, admin):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/admin/associations/{association.id}/edit"
     assert association.slug == "shmo-en-4" and association.kind == AssociationKind.SCHOOL
-    assert association.visibility == Visibility.MEMBERS and association.join_policy == JoinPolicy.REQUEST
+    assert association.visibility == Visibility.MEMBERS and association.join_policy == JoinPolicy.INVITATION
     assert association.school == school
     assert [s.name for s in association.subjects] == ["Математика", "Физика"]
     assert association.levels == [EducationLevel.BASIC, EducationLevel.SECONDARY]

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 068a038d5bd8
+Revision ID: 2c6160762297
 Revises: 
-Create Date: 2026-11-25 20:59:37.903940
+Create Date: 2026-11-25 21:34:38.349023
 
 """
 from alembic import op
@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 import app.db
 
+import app.db
+
 
 # revision identifiers, used by Alembic.
-revision = '068a038d5bd8'
+revision = '2c6160762297'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -41,6 +43,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('search_name', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('description_html', sa.Text(), nullable=False),
     sa.Column('kind', sa.Enum('district', 'school', 'creative_group', 'council', name='associationkind', native_enum=False, length=20), nullable=False),
@@ -61,6 +64,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('full_name', sa.String(length=200), nullable=False),
+    sa.Column('search_name', sa.String(length=200), nullable=False),
     sa.Column('position', sa.String(length=200), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=True),
     sa.Column('role', sa.Enum('teacher', 'methodist', 'admin', name='role', native_enum=False, length=20), nullable=False),
