@@ -24,7 +24,7 @@ compile-translations: venv
 	$(PY) -m babel.messages.frontend compile -d translations --statistics
 
 extract-translations: venv
-	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _l -k lazy_gettext -k ngettext -k _n --no-location --sort-output -o translations/messages.pot .
+	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
 	$(PY) -m babel.messages.frontend update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 db: venv compile-translations
