@@ -105,6 +105,12 @@ class LiveServer:
         with self.app.app_context():
             return db.session.scalar(db.select(User.id).where(User.email == email))
 
+    def user_name(self, email: str) -> str:
+        from app.auth.models import User
+
+        with self.app.app_context():
+            return db.session.scalar(db.select(User.full_name).where(User.email == email))
+
 
 @pytest.fixture(scope="session")
 def live_server(_require_chromium, tmp_path_factory):

@@ -11,12 +11,17 @@ def test_teacher_signs_in_and_out(page, live_server, sessions):
     expect(page.get_by_role("heading", name="Мои объединения")).to_be_visible()
     logout = page.get_by_role("banner").get_by_role("button", name="Выйти")
     expect(logout).to_be_visible()
+    page.get_by_role("banner").get_by_role("link", name="Мой профиль").click()
+    assert page.url == f"{live_server.url}/users/{live_server.user_id(TEACHER_EMAIL)}"
+    expect(page.get_by_role("heading", level=1)).to_contain_text(live_server.user_name(TEACHER_EMAIL))
 
     logout.click()
     sessions.forget(TEACHER_EMAIL)  # logging out voids every session of the user, the cached one too
     expect(page.get_by_role("status")).to_have_text("Вы вышли из системы.")
     expect(page.get_by_role("banner").get_by_role("link", name="Войти")).to_be_visible()
     expect(page.get_by_role("button", name="Выйти")).to_have_count(0)
+    page.goto(f"{live_server.url}/settings")
+    assert page.url.startswith(f"{live_server.url}/login")
 
 
 def test_wrong_password_shows_the_error_beside_the_field_and_keeps_the_email(page, live_server):
