@@ -1,16 +1,22 @@
-"""Dates in the user's zone and Russian format; the language switch for visitors and signed-in users."""
+"""Dates in the user's zone and Russian format; the language switch for visitors and signed-in users; the catalogs
+(English complete, Russian plural forms, in sync with the code) and pages rendered in both languages."""
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_keywords, parse_mapping_cfg
+from babel.messages.pofile import read_po
 from flask import render_template_string
 from flask_login import login_user
 
 from app.auth.models import User
 from app.extensions import db
 from app.i18n import LOCALE_COOKIE, is_valid_timezone
-from tests.factories import make_user
+from tests.factories import make_association, make_membership, make_user, make_users
 
 MOMENT = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 
@@ -150,3 +156,167 @@ def test_the_language_switch_is_in_the_footer_of_every_page(client):
     html = client.get("/").get_data(as_text=True)
     assert 'action="/language"' in html
     assert '<option value="en" lang="en"' in html
+
+
+# --- the catalogs ------------------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+# The keywords of `make extract-translations`: Babel's defaults plus the lazy ones.
+EXTRA_KEYWORDS = ["_l", "lazy_gettext", "lazy_ngettext:1,2"]
+PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
+
+
+def _catalog(locale: str):
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f, locale=locale)
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def _forms(message) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def _msgid_placeholders(message) -> list[str]:
+    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    return sorted({p for msgid in ids for p in _placeholders(msgid)})
+
+
+def _wrong_placeholders(messages) -> list:
+    return [
+        (m.id, form)
+        for m in messages
+        for form in _forms(m)
+        if form and sorted(set(_placeholders(form))) != _msgid_placeholders(m)
+    ]
+
+
+def test_the_english_catalog_is_complete():
+    catalog = _catalog("en")
+    assert catalog.num_plurals == 2
+    messages = [m for m in catalog if m.id]
+    assert len(messages) > 400
+    problems = {
+        "untranslated": [
+            m.id for m in messages if len(_forms(m)) != (2 if m.pluralizable else 1) or not all(_forms(m))
+        ],
+        "fuzzy": [m.id for m in messages if m.fuzzy],
+        "placeholders differ from the msgid": _wrong_placeholders(messages),
+        "format errors": [(m.id, errors) for m, errors in catalog.check()],
+    }
+    assert {k: v for k, v in problems.items() if v} == {}, "translations/en/LC_MESSAGES/messages.po"
+
+
+def test_every_russian_plural_entry_has_three_forms():
+    catalog = _catalog("ru")
+    assert catalog.num_plurals == 3
+    plurals = [m for m in catalog if m.id and m.pluralizable]
+    assert len(plurals) >= 17
+    problems = {
+        "need three forms (1, 2–4, 5–20)": [m.id for m in plurals if len(_forms(m)) != 3 or not all(_forms(m))],
+        "fuzzy": [m.id for m in plurals if m.fuzzy],
+        "placeholders differ from the msgid": _wrong_placeholders(plurals),
+        "format errors": [(m.id, errors) for m, errors in catalog.check()],
+    }
+    assert {k: v for k, v in problems.items() if v} == {}, "translations/ru/LC_MESSAGES/messages.po"
+
+
+def _messages_in_the_code() -> dict[tuple[str, str | None], tuple[str | tuple[str, ...], str]]:
+    """What `make extract-translations` extracts: (msgid, context) → (the message, the first place it occurs)."""
+    with (ROOT / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    keywords = {**DEFAULT_KEYWORDS, **parse_keywords(EXTRA_KEYWORDS)}
+    found = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        ROOT, method_map, options_map, keywords=keywords
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        found.setdefault((msgid, context), (message, f"{filename}:{lineno}"))
+    return found
+
+
+def test_the_catalogs_are_in_sync_with_the_code():
+    in_code = _messages_in_the_code()
+    assert len(in_code) > 400
+    missing = []
+    for locale in ("en", "ru"):
+        catalog = _catalog(locale)
+        for (msgid, context), (message, where) in sorted(in_code.items(), key=lambda item: item[1][1]):
+            entry = catalog.get(msgid, context)
+            if entry is None or entry.id != message:
+                missing.append(f"{locale}: {where}: {message!r}")
+    assert missing == [], (
+        "These strings of the code are missing from the catalogs (or their plural form changed):\n  "
+        + "\n  ".join(missing)
+        + "\nRun `make extract-translations`, then translate the new entries in "
+        "translations/en/LC_MESSAGES/messages.po (and the plural forms in translations/ru/LC_MESSAGES/messages.po)."
+    )
+
+
+# --- rendered pages ----------------------------------------------------------------------------------------------
+
+
+def test_the_home_page_in_english(client):
+    client.post("/language", data={"locale": "en"})
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert ">Log in</a>" in html
+    assert "What you will find here" in html
+    assert "Skip to content" in html
+    assert "Войти" not in html
+    assert "Что здесь есть" not in html
+
+
+def test_the_login_page_in_english(client):
+    client.post("/language", data={"locale": "en"})
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "<h1>Log in</h1>" in html
+    assert ">Log in</button>" in html
+    assert "Remember me" in html
+    assert "Forgot your password?" in html
+    assert "Вход" not in html
+    assert "Запомнить меня" not in html
+
+
+def test_a_user_with_the_english_locale_sees_the_home_page_in_english(client, login):
+    user = make_user()
+    user.locale = "en"
+    db.session.flush()
+    login(user)
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "My associations" in html
+    assert "You are not a member of any association yet." in html
+
+
+def _member_count_line(client, name: str) -> str:
+    html = client.get("/associations/", query_string={"q": name}).get_data(as_text=True)
+    assert name in html
+    lines = re.findall(r'<p class="assoc-card-line">([^<]*)</p>', html)
+    assert len(lines) == 1, lines
+    return lines[0].strip()
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(1, "1 участник"), (3, "3 участника"), (11, "11 участников"), (21, "21 участник"), (24, "24 участника"),
+     (25, "25 участников")],
+)  # fmt: skip
+def test_russian_plural_forms_on_the_associations_page(client, n, expected):
+    association = make_association(f"РМО учителей географии {n}")
+    for user in make_users(n):
+        make_membership(user, association)
+    assert _member_count_line(client, association.name) == expected
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, "1 member"), (21, "21 members")])
+def test_english_plural_forms_on_the_associations_page(client, n, expected):
+    association = make_association(f"РМО учителей истории {n}")
+    for user in make_users(n):
+        make_membership(user, association)
+    client.post("/language", data={"locale": "en"})
+    assert _member_count_line(client, association.name) == expected
