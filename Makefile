@@ -24,8 +24,8 @@ compile-translations: venv
 	$(PY) -m babel.messages.frontend compile -d translations --statistics
 
 extract-translations: venv
-	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
-	$(PY) -m babel.messages.frontend update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(PY) -m babel.messages.frontend extract -F babel.cfg -w 120 -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
+	$(PY) -m babel.messages.frontend update -i translations/messages.pot -d translations -w 120 --no-fuzzy-matching --ignore-obsolete
 
 db: venv compile-translations
 	$(PY) -m flask db upgrade

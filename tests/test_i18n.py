@@ -214,7 +214,7 @@ def test_every_russian_plural_entry_has_three_forms():
     catalog = _catalog("ru")
     assert catalog.num_plurals == 3
     plurals = [m for m in catalog if m.id and m.pluralizable]
-    assert len(plurals) >= 17
+    assert plurals, "the Russian catalog has no plural entries: were the catalogs extracted?"
     problems = {
         "need three forms (1, 2–4, 5–20)": [m.id for m in plurals if len(_forms(m)) != 3 or not all(_forms(m))],
         "fuzzy": [m.id for m in plurals if m.fuzzy],

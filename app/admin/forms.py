@@ -143,7 +143,7 @@ class AssociationForm(FlaskForm):
     def validate_join_policy(self, field):
         # A members-only association is invisible to outsiders, so nobody could find it to ask to join.
         if self.visibility.data == Visibility.MEMBERS.value and field.data != JoinPolicy.INVITATION.value:
-            raise ValidationError(_l("В объединение только для участников вступают только по приглашению."))
+            raise ValidationError(_l("В закрытое объединение (только для участников) вступают лишь по приглашению."))
 
     @classmethod
     def data_of(cls, association) -> dict:

@@ -46,7 +46,7 @@ def test_members_only_association_must_be_invitation_only(client, admin, policy)
     response = client.post("/admin/associations/new", data=data)
     assert response.status_code == 400
     html = text(response)
-    assert "только по приглашению" in html and "Закрытая творческая группа" in html
+    assert "лишь по приглашению" in html and "Закрытая творческая группа" in html
     assert by_name("Закрытая творческая группа") is None
 
 
