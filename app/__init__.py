@@ -107,6 +107,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.associations.routes import bp as associations_bp
     from app.auth.routes import bp as auth_bp
+    from app.discussions.attachments_routes import bp as attachments_bp
+    from app.discussions.engagement_routes import bp as engagement_bp
+    from app.discussions.feeds import bp as feeds_bp
+    from app.discussions.routes import bp as discussions_bp
     from app.main.routes import bp as main_bp
     from app.profiles.routes import bp as profiles_bp
 
@@ -115,3 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(profiles_bp, url_prefix="/users")
     app.register_blueprint(associations_bp, url_prefix="/associations")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(discussions_bp)
+    app.register_blueprint(engagement_bp)
+    app.register_blueprint(attachments_bp)
+    app.register_blueprint(feeds_bp)

@@ -4,8 +4,22 @@ from app.admin.models import AuditEntry
 from app.associations.models import Association, AssociationLevel, Invitation, Membership
 from app.auth.models import User, UserLevel
 from app.directory.models import School, Subject
+from app.discussions.models import (
+    AssociationWatch,
+    Attachment,
+    Bookmark,
+    Draft,
+    Mention,
+    Post,
+    PostRevision,
+    Reaction,
+    Tag,
+    Thread,
+    ThreadReader,
+)
 
 __all__ = [
-    "Association", "AssociationLevel", "AuditEntry", "Invitation", "Membership", "School", "Subject", "User",
-    "UserLevel",
+    "Association", "AssociationLevel", "AssociationWatch", "Attachment", "AuditEntry", "Bookmark", "Draft",
+    "Invitation", "Membership", "Mention", "Post", "PostRevision", "Reaction", "School", "Subject", "Tag", "Thread",
+    "ThreadReader", "User", "UserLevel",
 ]  # fmt: skip

@@ -17,6 +17,7 @@ from app.associations.models import (
     Visibility,
 )
 from app.auth.models import Role, User, UserStatus
+from app.discussions.models import Attachment, Post, Thread, ThreadKind
 from app.extensions import db
 
 
@@ -163,6 +164,89 @@ def can_suspend_user(user, target: User) -> bool:
 def can_change_role(user, target: User, role: Role | None = None) -> bool:
     """Admins set roles, but never demote themselves (the site keeps at least the admin who acts)."""
     return is_admin(user) and (user.id != target.id or role == Role.ADMIN)
+
+
+# --- discussions --------------------------------------------------------------------------------------------------
+
+
+def can_post_in(user, association: Association) -> bool:
+    """Start threads and reply: active members of an association that is not archived."""
+    return _is_active(user) and not association.is_archived and is_member(user, association)
+
+
+def can_create_thread(user, association: Association, kind: ThreadKind | str | None = None) -> bool:
+    """Announcements are for leaders, methodists and admins; other kinds for every member."""
+    if not can_post_in(user, association) and not (is_admin(user) and not association.is_archived):
+        return False
+    if kind is not None and ThreadKind(kind) == ThreadKind.ANNOUNCEMENT:
+        return is_admin(user) or is_methodist(user) or is_leader(user, association)
+    return True
+
+
+def can_view_thread(user, thread: Thread) -> bool:
+    """Reading follows the association's visibility; hidden and deleted threads only for its moderators."""
+    if not can_view_association(user, thread.association):
+        return False
+    return thread.is_visible or can_moderate(user, thread.association)
+
+
+def can_reply(user, thread: Thread) -> bool:
+    if not thread.is_visible or thread.locked_at is not None:
+        return False
+    return can_post_in(user, thread.association) or (is_admin(user) and not thread.association.is_archived)
+
+
+def can_view_post(user, post: Post) -> bool:
+    """A deleted or hidden post shows its text only to moderators (others see that it was removed)."""
+    if not can_view_thread(user, post.thread):
+        return False
+    return post.is_visible or can_moderate(user, post.thread.association)
+
+
+def can_edit_post(user, post: Post) -> bool:
+    if not _is_active(user) or post.deleted_at is not None:
+        return False
+    if can_moderate(user, post.thread.association):
+        return True
+    return post.author_id == user.id and can_post_in(user, post.thread.association) and post.thread.locked_at is None
+
+
+def can_delete_post(user, post: Post) -> bool:
+    return can_edit_post(user, post)
+
+
+def can_view_post_history(user, post: Post) -> bool:
+    """The author and moderators see earlier versions of an edited post."""
+    if not _is_active(user) or not can_view_thread(user, post.thread):
+        return False
+    return post.author_id == user.id or can_moderate(user, post.thread.association)
+
+
+def can_react(user, post: Post) -> bool:
+    """«Полезно» on others' visible posts, by any signed-in user who can read them."""
+    return _is_active(user) and post.is_visible and post.author_id != user.id and can_view_thread(user, post.thread)
+
+
+def can_bookmark(user, post: Post) -> bool:
+    return _is_active(user) and post.is_visible and can_view_thread(user, post.thread)
+
+
+def can_watch(user, thread_or_association) -> bool:
+    if not _is_active(user):
+        return False
+    if isinstance(thread_or_association, Thread):
+        return can_view_thread(user, thread_or_association)
+    return can_view_association(user, thread_or_association)
+
+
+def can_download_attachment(user, attachment: Attachment, post: Post) -> bool:
+    """Files are served only to those who may see the post they belong to."""
+    return attachment.post_id == post.id and can_view_post(user, post)
+
+
+def can_read_feed(association: Association) -> bool:
+    """Atom feeds are public documents: only for public associations."""
+    return association.visibility == Visibility.PUBLIC and not association.is_archived
 
 
 POLICY_GLOBALS = {

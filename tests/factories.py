@@ -110,3 +110,21 @@ def make_users(count: int, **kwargs) -> list:
         users.append(user)
     db.session.flush()
     return users
+
+
+def make_thread(author=None, association=None, *, title=None, body="Текст первого сообщения.", **kwargs):
+    """A thread by `author` (made a member of `association` when given); both are created when left out."""
+    from app.discussions import services as discussion_services
+
+    author = author or make_user()
+    association = association or make_association(members=[author])
+    n = next(_seq)
+    return discussion_services.create_thread(
+        author, association, title=title or f"Тема для обсуждения {n}", body=body, **kwargs
+    )
+
+
+def make_post(thread, author=None, *, body="Ответ в теме.", **kwargs):
+    from app.discussions import services as discussion_services
+
+    return discussion_services.create_reply(author or make_user(), thread, body=body, **kwargs)

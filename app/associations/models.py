@@ -100,6 +100,9 @@ class Association(db.Model):
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id", ondelete="SET NULL"), index=True)
     # Denormalised for list pages; changed in SQL in the same transaction as the membership.
     member_count: Mapped[int] = mapped_column(default=0)
+    thread_count: Mapped[int] = mapped_column(default=0)  # visible threads (discussions keep it in step)
+    post_count: Mapped[int] = mapped_column(default=0)  # visible posts, opening posts included
+    last_posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,0 +1,178 @@
+"""Thread and post verbs. They flush, never commit; the caller commits once.
+
+Counters (post numbers, reply counts, last activity on threads and associations) are changed in SQL in the same
+transaction as the post: `UPDATE … SET n = n + 1 RETURNING n` takes the thread's row lock on PostgreSQL, so
+concurrent replies get distinct numbers and exact counts.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.associations.models import Association
+from app.auth.models import User
+from app.db import utcnow
+from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel
+from app.extensions import db
+from app.markup import render_markdown
+
+MAX_TAGS = 5
+MAX_REPLY_DEPTH = 4  # deeper answers are shown at this depth, still saying whom they answer
+
+
+class DiscussionError(Exception):
+    """A domain error with a message fit to show the user."""
+
+
+def normalize_tag(raw: str) -> str:
+    return re.sub(r"\s+", " ", raw.strip().lower().replace("ё", "е").lstrip("#"))[:40]
+
+
+def parse_tags(raw: str | list[str]) -> list[str]:
+    """«ФГОС, ВПР ,  5 класс» → ["фгос", "впр", "5 класс"], duplicates and empties dropped."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return list(dict.fromkeys(tag for tag in (normalize_tag(item) for item in items) if tag))
+
+
+def get_or_create_tags(names: list[str]) -> list[Tag]:
+    existing = {t.name: t for t in db.session.scalars(sa.select(Tag).where(Tag.name.in_(names)))} if names else {}
+    tags = []
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(name=name)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def url_domain(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def find_submitted(author: User, submission_token: str | None) -> Post | None:
+    """The post an identical earlier submission of the same form already created (double submit)."""
+    if not submission_token:
+        return None
+    return db.session.scalar(
+        sa.select(Post).where(Post.author_id == author.id, Post.submission_token == submission_token)
+    )
+
+
+def create_thread(
+    author: User,
+    association: Association,
+    *,
+    title: str,
+    body: str,
+    kind: ThreadKind = ThreadKind.DISCUSSION,
+    tags: list[str] | str = (),
+    url: str | None = None,
+    experience_grade: str = "",
+    experience_method: str = "",
+    submission_token: str | None = None,
+) -> Thread:
+    """Open a thread with its first post; the author watches it. A repeated submission returns the first thread."""
+    if (earlier := find_submitted(author, submission_token)) is not None:
+        return earlier.thread
+    names = parse_tags(tags)
+    if len(names) > MAX_TAGS:
+        raise DiscussionError(_("Не больше %(n)d меток.", n=MAX_TAGS))
+    now = utcnow()
+    thread = Thread(
+        association=association,
+        author=author,
+        kind=ThreadKind(kind),
+        title=title.strip(),
+        url=url or None,
+        url_domain=url_domain(url) if url else None,
+        experience_grade=experience_grade.strip(),
+        experience_method=experience_method.strip(),
+        created_at=now,
+        last_posted_at=now,
+        last_poster=author,
+        post_count=1,
+    )
+    thread.tags = get_or_create_tags(names)
+    db.session.add(thread)
+    db.session.flush()
+    db.session.add(
+        Post(thread=thread, number=1, author=author, body=body, body_html=render_markdown(body),
+             submission_token=submission_token, created_at=now)
+    )  # fmt: skip
+    _count_in_association(association.id, threads=1, posts=1, at=now)
+    set_watch_level(author, thread, WatchLevel.WATCHING)
+    db.session.flush()
+    return thread
+
+
+def create_reply(
+    author: User,
+    thread: Thread,
+    *,
+    body: str,
+    reply_to: Post | None = None,
+    submission_token: str | None = None,
+) -> Post:
+    """Add a reply; numbers and counters change in SQL. A repeated submission returns the first reply."""
+    if (earlier := find_submitted(author, submission_token)) is not None:
+        return earlier
+    if reply_to is not None and reply_to.thread_id != thread.id:
+        raise DiscussionError(_("Можно отвечать только на сообщения этой темы."))
+    now = utcnow()
+    number = db.session.execute(
+        sa.update(Thread)
+        .where(Thread.id == thread.id)
+        .values(
+            post_count=Thread.post_count + 1,
+            reply_count=Thread.reply_count + 1,
+            last_posted_at=now,
+            last_poster_id=author.id,
+        )
+        .returning(Thread.post_count)
+    ).scalar_one()
+    depth = 0 if reply_to is None or reply_to.number == 1 else min(reply_to.depth + 1, MAX_REPLY_DEPTH)
+    post = Post(
+        thread_id=thread.id, number=number, author=author, reply_to=reply_to, depth=depth, body=body,
+        body_html=render_markdown(body), submission_token=submission_token, created_at=now,
+    )  # fmt: skip
+    db.session.add(post)
+    _count_in_association(thread.association_id, posts=1, at=now)
+    if _watch_level(author, thread) == WatchLevel.NORMAL:
+        set_watch_level(author, thread, WatchLevel.TRACKING)
+    db.session.flush()
+    db.session.refresh(thread, ["post_count", "reply_count", "last_posted_at", "last_poster_id"])
+    return post
+
+
+def _count_in_association(association_id: int, *, threads: int = 0, posts: int = 0, at=None) -> None:
+    values = {
+        "thread_count": Association.thread_count + threads,
+        "post_count": Association.post_count + posts,
+    }
+    if at is not None:
+        values["last_posted_at"] = at
+    db.session.execute(sa.update(Association).where(Association.id == association_id).values(**values))
+
+
+def _reader(user: User, thread: Thread) -> ThreadReader | None:
+    return db.session.get(ThreadReader, (user.id, thread.id))
+
+
+def _watch_level(user: User, thread: Thread) -> WatchLevel:
+    reader = _reader(user, thread)
+    return reader.level if reader is not None else WatchLevel.NORMAL
+
+
+def set_watch_level(user: User, thread: Thread, level: WatchLevel) -> ThreadReader:
+    """How closely the user follows the thread (watching / tracking / normal / muted)."""
+    reader = _reader(user, thread)
+    if reader is None:
+        reader = ThreadReader(user_id=user.id, thread_id=thread.id, last_read_number=0)
+        db.session.add(reader)
+    reader.level = WatchLevel(level)
+    reader.updated_at = utcnow()
+    return reader
