@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.discussions.engagement_routes import bp as engagement_bp
     from app.discussions.feeds import bp as feeds_bp
     from app.discussions.routes import bp as discussions_bp
+    from app.health import bp as health_bp
     from app.main.routes import bp as main_bp
     from app.profiles.routes import bp as profiles_bp
 
@@ -123,3 +124,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(engagement_bp)
     app.register_blueprint(attachments_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(health_bp)
