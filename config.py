@@ -78,6 +78,14 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PER_PAGE = 20
 
+    # Attachments of posts: stored under random names outside static/, served only through the app.
+    ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+    ATTACHMENT_MAX_PER_POST = _int("ATTACHMENT_MAX_PER_POST", 10)
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    # A whole request larger than every allowed file plus the form gets the 413 page; one oversized file inside an
+    # allowed request gets a message beside the field instead.
+    MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_PER_POST + 2 * 1024 * 1024
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
