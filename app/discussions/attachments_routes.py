@@ -54,6 +54,7 @@ def _send(name: str, mimetype: str, download_name: str, *, as_attachment: bool):
         etag=True,
         max_age=CACHE_SECONDS,
     )
+    response.headers["Content-Type"] = mimetype  # as detected, charset included (Werkzeug would add its own)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
