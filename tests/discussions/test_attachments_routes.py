@@ -110,7 +110,7 @@ def test_a_member_of_another_members_only_association_gets_404(client, login, up
 
 def test_anonymous_gets_404_in_a_members_only_association(client, uploads):
     author = make_user()
-    post, (attachment,) = _post_with_files(_members_only(members=[author]), author)
+    _, (attachment,) = _post_with_files(_members_only(members=[author]), author)
     assert client.get(_url(attachment)).status_code == 404
     assert client.get(_url(attachment, thumb=True)).status_code == 404
 
@@ -182,7 +182,7 @@ def test_the_partial_is_empty_without_files_or_for_a_deleted_post(app, uploads):
 def test_the_partial_labels_document_types(app, uploads):
     post, _ = _post_with_files()
     html = _render_attachments(app, post, {"attachments": for_posts([post.id])})
-    assert "PDF, " in html and 'download>Урок 1. Дроби.pdf</a>' in html
+    assert "PDF, " in html and "download>Урок 1. Дроби.pdf</a>" in html
 
 
 def test_the_upload_field_lists_types_and_limits(app):
