@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import policy
 from app.associations.models import Association
+from app.discussions import queries
 from app.discussions.models import Post, Thread
 from app.extensions import db
 from app.policy import require
@@ -179,11 +180,12 @@ def _post_entry(feed: ET.Element, thread: Thread, post: Post) -> None:
 
 
 def _thread_path(thread: Thread) -> str:
-    return f"/threads/{thread.id}"
+    return url_for("discussions.thread_show", thread_id=thread.id)
 
 
 def _post_path(thread: Thread, post: Post) -> str:
-    return f"/threads/{thread.id}#post-{post.number}"
+    page = queries.page_of(post.number)
+    return url_for("discussions.thread_show", thread_id=thread.id, page=page, _anchor=f"post-{post.number}")
 
 
 def _atom_response(feed: ET.Element) -> Response:

@@ -254,7 +254,7 @@ def test_thread_feed_lists_posts_newest_first(client, people, association):
     assert (newest.author, oldest.author) == ("Кравченко Ольга Владимировна", "Петрова Анна Сергеевна")
     assert newest.published_parsed == _date(_at(5))
     assert newest.updated_parsed == _date(_at(20))
-    assert newest.link.startswith(f"http://localhost/threads/{thread.id}")
+    assert newest.link == f"http://localhost/threads/{thread.id}?page=1#post-2"
     assert "<li>пересказ</li>" in newest.content[0].value
 
 
@@ -301,3 +301,26 @@ def test_thread_feed_query_count_does_not_grow(client, people, association, coun
     with count_queries() as many:
         assert len(feedparser.parse(client.get(f"/threads/{thread.id}/feed.atom").data).entries) == 30
     assert one.count == many.count <= 3
+
+
+def test_entry_links_open_the_page_that_shows_the_post(client, people, association):
+    thread = make_thread(people[0], association)
+    for n in range(24):
+        make_post(thread, people[1], body=f"Ответ {n}")
+    newest = _get_feed(client, f"/threads/{thread.id}/feed.atom").entries[0]
+    assert newest.link == f"http://localhost/threads/{thread.id}?page=2#post-25"
+
+
+def test_thread_page_announces_its_feed(client, people, association):
+    thread = make_thread(people[0], association)
+    html = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert f'<link rel="alternate" type="application/atom+xml" href="/threads/{thread.id}/feed.atom"' in html
+
+
+def test_members_only_thread_page_announces_no_feed(client, login, people):
+    private = make_association(visibility=Visibility.MEMBERS, members=people)
+    thread = make_thread(people[0], private)
+    login(people[0])
+    response = client.get(f"/threads/{thread.id}")
+    assert response.status_code == 200
+    assert "application/atom+xml" not in response.get_data(as_text=True)
