@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.associations.routes import bp as associations_bp
     from app.auth.routes import bp as auth_bp
     from app.discussions.attachments_routes import bp as attachments_bp
+    from app.discussions.editing_routes import bp as editing_bp
     from app.discussions.engagement_routes import bp as engagement_bp
     from app.discussions.feeds import bp as feeds_bp
     from app.discussions.routes import bp as discussions_bp
@@ -123,5 +124,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(discussions_bp)
     app.register_blueprint(engagement_bp)
     app.register_blueprint(attachments_bp)
+    app.register_blueprint(editing_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(health_bp)

@@ -6,8 +6,10 @@ from flask.cli import with_appcontext
 
 def init_app(app) -> None:
     from app.auth.cli import user_cli
+    from app.discussions.cli import posts_cli
 
     app.cli.add_command(user_cli)
+    app.cli.add_command(posts_cli)
     app.cli.add_command(seed_demo_command)
 
 

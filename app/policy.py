@@ -215,6 +215,11 @@ def can_delete_post(user, post: Post) -> bool:
     return can_edit_post(user, post)
 
 
+def can_restore_post(user, post: Post) -> bool:
+    """A deleted post (and, for an opening post, its thread) comes back by a moderator's hand."""
+    return post.deleted_at is not None and can_moderate(user, post.thread.association)
+
+
 def can_view_post_history(user, post: Post) -> bool:
     """The author and moderators see earlier versions of an edited post."""
     if not _is_active(user) or not can_view_thread(user, post.thread):

@@ -1,0 +1,120 @@
+"""Editing, deleting and restoring posts, their history, and the drafts saved while writing."""
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import policy
+from app.discussions import drafts, editing
+from app.discussions.editing_forms import PostEditForm
+from app.discussions.models import Post
+from app.discussions.services import DiscussionError
+from app.extensions import db, limiter
+from app.policy import require
+
+bp = Blueprint("editing", __name__)
+
+DRAFT_LIMIT = "120 per minute"
+
+
+def _load_post(post_id: int) -> Post:
+    """The post; 404 when unknown or when its thread is hidden from the user."""
+    post = db.get_or_404(Post, post_id)
+    require(policy.can_view_thread(current_user, post.thread), hide=True)
+    return post
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def post_edit(post_id):
+    post = _load_post(post_id)
+    require(policy.can_edit_post(current_user, post))
+    opening = post.number == 1
+    form = PostEditForm(opening=opening)
+    if request.method == "GET":
+        form.body.data = post.body
+        if opening:
+            form.title.data = post.thread.title
+        draft = drafts.load(current_user, drafts.edit_key(post))
+        if draft is not None and draft.body != post.body:
+            form.body.data = draft.body
+            flash(_("Восстановлен несохранённый черновик правки. Сохраните его или отмените правку."), "info")
+    elif form.validate_on_submit():
+        try:
+            changed = editing.edit_post(
+                current_user, post, body=form.body.data, title=form.title.data if opening else None
+            )
+        except DiscussionError as exc:
+            form.body.errors.append(str(exc))
+        else:
+            drafts.consume(current_user, drafts.edit_key(post))
+            db.session.commit()
+            flash(_("Сообщение изменено.") if changed else _("Текст не изменился."), "success" if changed else "info")
+            return redirect(editing.post_url(post))
+    status = 400 if request.method == "POST" else 200
+    return render_template("discussions/post_edit.html", form=form, post=post, thread=post.thread), status
+
+
+@bp.get("/posts/<int:post_id>/history")
+@login_required
+def post_history(post_id):
+    post = _load_post(post_id)
+    require(policy.can_view_post_history(current_user, post))
+    versions = editing.post_versions(post)
+    return render_template(
+        "discussions/post_history.html",
+        post=post,
+        thread=post.thread,
+        versions=versions,
+        back_url=editing.post_url(post),
+    )
+
+
+@bp.post("/posts/<int:post_id>/delete")
+@login_required
+def post_delete(post_id):
+    post = _load_post(post_id)
+    require(policy.can_delete_post(current_user, post))
+    thread = post.thread
+    editing.delete_post(current_user, post)
+    db.session.commit()
+    if post.number == 1:
+        flash(_("Тема удалена."), "success")
+        if not policy.can_view_thread(current_user, thread):
+            return redirect(url_for("associations.association_show", slug=thread.association.slug))
+    else:
+        flash(_("Сообщение удалено."), "success")
+    return redirect(editing.post_url(post))
+
+
+@bp.post("/posts/<int:post_id>/restore")
+@login_required
+def post_restore(post_id):
+    post = _load_post(post_id)
+    require(policy.can_restore_post(current_user, post))
+    editing.restore_post(current_user, post)
+    db.session.commit()
+    flash(_("Тема восстановлена.") if post.number == 1 else _("Сообщение восстановлено."), "success")
+    return redirect(editing.post_url(post))
+
+
+@bp.post("/drafts/<key>")
+@limiter.limit(DRAFT_LIMIT)
+@login_required
+def draft_save(key):
+    target = drafts.target_of(key)
+    if target is None:
+        return jsonify(error=_("Черновик не найден.")), 404
+    require(drafts.can_save(current_user, target))
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if not hasattr(data, "get"):
+        return jsonify(error=_("Неверный запрос.")), 400
+    body, title = data.get("body", ""), data.get("title", "")
+    if not isinstance(body, str) or not isinstance(title, str):
+        return jsonify(error=_("Неверный запрос.")), 400
+    try:
+        draft = drafts.save(current_user, key, body=body, title=title)
+    except drafts.DraftError as exc:
+        return jsonify(error=str(exc)), 400
+    db.session.commit()
+    return jsonify(saved=draft is not None, updated_at=draft.updated_at.isoformat() if draft else None)
