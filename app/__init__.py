@@ -15,8 +15,9 @@ def create_app(config=None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import errors
+    from app import discussions, errors
 
+    discussions.init_app(app)
     errors.init_app(app)
     from app import cli
 

@@ -1,0 +1,11 @@
+"""Discussions: threads and posts in every association."""
+
+
+def init_app(app) -> None:
+    """Jinja helpers the association page uses without importing discussions (associations know nothing of it)."""
+    from app.discussions import queries
+    from app.discussions.models import ThreadKind
+
+    app.jinja_env.globals["association_threads"] = queries.association_threads
+    app.jinja_env.globals["thread_kinds"] = list(ThreadKind)
+    app.jinja_env.filters["post_excerpt"] = queries.excerpt

@@ -1,5 +1,166 @@
-"""Thread and post pages: list in an association, new thread, thread page, reply, edit, delete, history."""
+"""Thread and post pages: new thread in an association, the thread page, replying."""
 
-from flask import Blueprint
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import policy
+from app.associations.models import Association
+from app.discussions import queries, services
+from app.discussions.forms import BODY_HINT, ReplyForm, ThreadForm
+from app.discussions.models import Post, Thread, ThreadKind
+from app.extensions import csrf, db
+from app.mailer import send_queued
+from app.markup import render_markdown
+from app.policy import require
 
 bp = Blueprint("discussions", __name__)
+
+
+def _association(slug: str) -> Association:
+    association = db.first_or_404(db.select(Association).where(Association.slug == slug))
+    require(policy.can_view_association(current_user, association), hide=True)
+    return association
+
+
+def _post_url(post: Post) -> str:
+    page = queries.page_of(post.number)
+    return url_for("discussions.thread_show", thread_id=post.thread_id, page=page, _anchor=f"post-{post.number}")
+
+
+def _attach(post: Post) -> None:
+    """Files from the form's upload field, when the attachments part is there to take them."""
+    if (attach := queries._optional("attachments", "attach_uploads")) is not None:
+        attach(current_user, post, request.files.getlist("files"))
+
+
+def _explain(exc: Exception, form) -> str | None:
+    """A refused upload goes beside the file field (returned); any other domain error beside the text."""
+    if isinstance(exc, services.DiscussionError):
+        form.body.errors = [*form.body.errors, str(exc)]
+        return None
+    return getattr(exc, "message", None) or str(exc)
+
+
+def _domain_errors() -> tuple[type[Exception], ...]:
+    upload_error = queries._optional("attachments", "UploadError")
+    return (services.DiscussionError, upload_error) if upload_error else (services.DiscussionError,)
+
+
+# --- new thread ---------------------------------------------------------------------------------------------------
+
+
+# The new-thread and reply forms check their CSRF token themselves (FlaskForm): an expired token then re-shows the
+# form with the text kept instead of the generic error page.
+@bp.route("/associations/<slug>/threads/new", methods=["GET", "POST"])
+@csrf.exempt
+@login_required
+def thread_create(slug):
+    association = _association(slug)
+    require(policy.can_create_thread(current_user, association))
+    kinds = [k for k in ThreadKind if policy.can_create_thread(current_user, association, k)]
+    form = ThreadForm(kinds=kinds)
+    if "preview" in request.form:
+        return _render_create(association, form, preview=render_markdown(form.body.data or ""))
+    if not form.validate_on_submit():
+        return _render_create(association, form, status=400 if request.method == "POST" else 200)
+    try:
+        thread = services.create_thread(current_user, association, **_thread_data(form))
+        _attach(db.session.scalar(db.select(Post).where(Post.thread_id == thread.id, Post.number == 1)))
+    except _domain_errors() as exc:
+        db.session.rollback()
+        return _render_create(association, form, status=400, upload_error=_explain(exc, form))
+    db.session.commit()
+    send_queued()
+    return redirect(url_for("discussions.thread_show", thread_id=thread.id))
+
+
+def _thread_data(form: ThreadForm) -> dict:
+    kind = ThreadKind(form.kind.data)
+    return {
+        "title": form.title.data,
+        "body": form.body.data,
+        "kind": kind,
+        "tags": form.tags.data or "",
+        "url": form.url.data if kind == ThreadKind.LINK else None,
+        "experience_grade": form.experience_grade.data or "" if kind == ThreadKind.EXPERIENCE else "",
+        "experience_method": form.experience_method.data or "" if kind == ThreadKind.EXPERIENCE else "",
+        "submission_token": form.submission_token.data or None,
+    }
+
+
+def _render_create(association: Association, form: ThreadForm, *, preview=None, status=200, upload_error=None):
+    return render_template(
+        "discussions/thread_create.html", association=association, form=form, preview=preview, body_hint=BODY_HINT,
+        upload_error=upload_error,
+    ), status  # fmt: skip
+
+
+# --- the thread page and replies ----------------------------------------------------------------------------------
+
+
+def _thread(thread_id: int):
+    thread, reader = queries.load_thread(thread_id, current_user)
+    require(policy.can_view_thread(current_user, thread), hide=True)
+    return thread, reader
+
+
+@bp.get("/threads/<int:thread_id>")
+def thread_show(thread_id):
+    thread, reader = _thread(thread_id)
+    form = ReplyForm(formdata=None)
+    target = queries.post_in_thread(thread, request.args.get("quote", type=int))
+    if target is not None and policy.can_view_post(current_user, target):
+        form.body.data = queries.quote_markdown(target)
+    target = target or queries.post_in_thread(thread, request.args.get("reply_to", type=int))
+    if target is not None:
+        form.reply_to.data = str(target.id)
+    return _render_thread(thread, reader, form, target, page=request.args.get("page", 1, type=int))
+
+
+def _render_thread(
+    thread: Thread, reader, form: ReplyForm, target: Post | None, *, page, status=200, upload_error=None
+):
+    view = queries.thread_view(thread, reader, current_user, page=page, mode=request.args.get("view", "flat"))
+    html = render_template(
+        "discussions/thread_show.html", thread=thread, association=thread.association, view=view, form=form,
+        reply_target=target, body_hint=BODY_HINT, upload_error=upload_error,
+    )  # fmt: skip
+    if current_user.is_authenticated and view.posts:
+        # Rendered first: committing expires the loaded posts, and the template must not reload them one by one.
+        services.mark_read(current_user, thread, number=view.last_number_shown, reader=reader)
+        db.session.commit()
+    return html, status
+
+
+@bp.post("/threads/<int:thread_id>/reply")
+@csrf.exempt
+@login_required
+def thread_reply(thread_id):
+    thread, reader = _thread(thread_id)
+    closed = not thread.is_visible or thread.locked_at is not None
+    require(policy.can_reply(current_user, thread) or (closed and policy.can_post_in(current_user, thread.association)))
+    form = ReplyForm()
+    target = queries.post_in_thread(thread, form.reply_to_id)
+    if not form.validate_on_submit() or closed or (form.reply_to_id and target is None):
+        if closed:
+            form.body.errors = [*form.body.errors, _("Тема закрыта или удалена: ответить в ней нельзя.")]
+        elif form.reply_to_id and target is None:
+            form.reply_to.errors = [*form.reply_to.errors, _("Можно отвечать только на сообщения этой темы.")]
+        return _error_page(thread, reader, form, target)
+    try:
+        post = services.create_reply(
+            current_user, thread, body=form.body.data, reply_to=target, submission_token=form.submission_token.data
+        )
+        _attach(post)
+    except _domain_errors() as exc:
+        db.session.rollback()
+        return _error_page(thread, reader, form, target, upload_error=_explain(exc, form))
+    db.session.commit()
+    send_queued()
+    return redirect(_post_url(post))
+
+
+def _error_page(thread: Thread, reader, form: ReplyForm, target: Post | None, upload_error: str | None = None):
+    last_page = queries.page_of(thread.post_count)
+    return _render_thread(thread, reader, form, target, page=last_page, status=400, upload_error=upload_error)

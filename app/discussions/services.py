@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app.associations.models import Association
+from app.associations.models import Association, Membership, MembershipStatus
 from app.auth.models import User
 from app.db import utcnow
-from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel
+from app.discussions.models import Mention, Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel
 from app.extensions import db
-from app.markup import render_markdown
+from app.markup import find_mentions, mention_key, render_markdown
 
 MAX_TAGS = 5
 MAX_REPLY_DEPTH = 4  # deeper answers are shown at this depth, still saying whom they answer
@@ -99,12 +99,13 @@ def create_thread(
     thread.tags = get_or_create_tags(names)
     db.session.add(thread)
     db.session.flush()
-    db.session.add(
-        Post(thread=thread, number=1, author=author, body=body, body_html=render_markdown(body),
-             submission_token=submission_token, created_at=now)
-    )  # fmt: skip
+    body_html, mentioned = render_post_body(association.id, body)
+    post = Post(thread=thread, number=1, author=author, body=body, body_html=body_html,
+                submission_token=submission_token, created_at=now)  # fmt: skip
+    db.session.add(post)
+    _record_mentions(post, mentioned)
     _count_in_association(association.id, threads=1, posts=1, at=now)
-    set_watch_level(author, thread, WatchLevel.WATCHING)
+    set_watch_level(author, thread, WatchLevel.WATCHING).last_read_number = 1
     db.session.flush()
     return thread
 
@@ -135,17 +136,53 @@ def create_reply(
         .returning(Thread.post_count)
     ).scalar_one()
     depth = 0 if reply_to is None or reply_to.number == 1 else min(reply_to.depth + 1, MAX_REPLY_DEPTH)
+    body_html, mentioned = render_post_body(thread.association_id, body)
     post = Post(
         thread_id=thread.id, number=number, author=author, reply_to=reply_to, depth=depth, body=body,
-        body_html=render_markdown(body), submission_token=submission_token, created_at=now,
+        body_html=body_html, submission_token=submission_token, created_at=now,
     )  # fmt: skip
     db.session.add(post)
+    _record_mentions(post, mentioned)
     _count_in_association(thread.association_id, posts=1, at=now)
-    if _watch_level(author, thread) == WatchLevel.NORMAL:
-        set_watch_level(author, thread, WatchLevel.TRACKING)
+    reader = _reader(author, thread)
+    if reader is None or reader.level == WatchLevel.NORMAL:
+        reader = set_watch_level(author, thread, WatchLevel.TRACKING)
+    reader.last_read_number = max(reader.last_read_number or 0, number)  # one's own post is read
     db.session.flush()
     db.session.refresh(thread, ["post_count", "reply_count", "last_posted_at", "last_poster_id"])
     return post
+
+
+def mentioned_members(association_id: int, body: str) -> list[User]:
+    """Active members of the association named in the text as @[Фамилия Имя Отчество] (case and ё ignored)."""
+    keys = find_mentions(body)
+    if not keys:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.association_id == association_id,
+                Membership.status == MembershipStatus.ACTIVE,
+                User.search_name.in_(keys),
+            )
+        )
+    )
+
+
+def render_post_body(association_id: int, body: str) -> tuple[str, list[User]]:
+    """The stored HTML of a post, its @mentions of members linked to their profiles, and who was mentioned."""
+    members = mentioned_members(association_id, body)
+    links = {mention_key(user.full_name): f"/users/{user.id}" for user in members}
+    return render_markdown(body, mentions=links), members
+
+
+def _record_mentions(post: Post, users: list[User]) -> None:
+    db.session.flush()  # the post's id
+    for user in users:
+        if user.id != post.author_id:
+            db.session.add(Mention(post_id=post.id, user_id=user.id))
 
 
 def _count_in_association(association_id: int, *, threads: int = 0, posts: int = 0, at=None) -> None:
@@ -165,6 +202,37 @@ def _reader(user: User, thread: Thread) -> ThreadReader | None:
 def _watch_level(user: User, thread: Thread) -> WatchLevel:
     reader = _reader(user, thread)
     return reader.level if reader is not None else WatchLevel.NORMAL
+
+
+def mark_read(user: User, thread: Thread, *, number: int, reader: ThreadReader | None) -> None:
+    """Remember the user has seen the thread up to post `number` (never moves back): one INSERT or UPDATE.
+
+    `reader` is the user's read state as already loaded with the page (None when they have none yet).
+    """
+    if reader is None:
+        insert = _dialect_insert()(ThreadReader).values(
+            user_id=user.id, thread_id=thread.id, level=WatchLevel.NORMAL, last_read_number=number, updated_at=utcnow()
+        )
+        db.session.execute(insert.on_conflict_do_nothing())
+    elif reader.last_read_number < number:
+        db.session.execute(
+            sa.update(ThreadReader)
+            .where(
+                ThreadReader.user_id == user.id,
+                ThreadReader.thread_id == thread.id,
+                ThreadReader.last_read_number < number,
+            )
+            .values(last_read_number=number)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _dialect_insert():
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def set_watch_level(user: User, thread: Thread, level: WatchLevel) -> ThreadReader:

@@ -1,0 +1,243 @@
+"""The selects that feed the discussion pages, with their eager loads: a fixed number of queries whatever the rows."""
+
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import abort, current_app, request
+from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import policy
+from app.associations.models import Association
+from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel
+from app.discussions.services import normalize_tag
+from app.extensions import db
+
+POSTS_PER_PAGE = 20
+EXCERPT_LENGTH = 100
+THREAD_SORTS = {"activity": Thread.last_posted_at, "newest": Thread.created_at, "useful": Thread.useful_count}
+
+
+def _optional(module: str, name: str):
+    """A function another part of discussions provides (engagement, attachments), or None while it has none."""
+    try:
+        return getattr(importlib.import_module(f"app.discussions.{module}"), name, None)
+    except ImportError:
+        return None
+
+
+def excerpt(post: Post, length: int = EXCERPT_LENGTH) -> str:
+    """The first characters of a post's plain text, for «в ответ на …» quotes."""
+    text = Markup(post.body_html).striptags()  # noqa: S704  (stored, sanitised HTML; only its text is kept)
+    return text if len(text) <= length else text[:length].rstrip() + "…"
+
+
+class _Page(Pagination):
+    """A page whose items and total were found by our own queries (no COUNT(*) needed)."""
+
+    def __init__(self, items: list, page: int, per_page: int, total: int):
+        self._items, self._total = items, total
+        super().__init__(page=page, per_page=per_page, error_out=False)
+
+    def _query_items(self) -> list:
+        return self._items
+
+    def _query_count(self) -> int:
+        return self._total
+
+
+# --- the association's thread list --------------------------------------------------------------------------------
+
+
+@dataclass
+class ThreadList:
+    page: Pagination
+    kind: str | None
+    tag: str | None
+    sort: str
+    unread: dict[int, int]  # thread id → posts the signed-in user has not read
+
+
+def association_threads(association: Association, args=None, user=None) -> ThreadList:
+    """One page of the association's threads (pinned first), filtered by ?kind= and ?tag=, sorted by ?sort=."""
+    args = request.args if args is None else args
+    user = current_user if user is None else user
+    kind = args.get("kind") if args.get("kind") in {k.value for k in ThreadKind} else None
+    tag = normalize_tag(args.get("tag", "")) or None
+    sort = args.get("sort") if args.get("sort") in THREAD_SORTS else "activity"
+    stmt = (
+        sa.select(Thread)
+        .where(Thread.association_id == association.id)
+        .options(joinedload(Thread.author), joinedload(Thread.last_poster), selectinload(Thread.tags))
+        .order_by(Thread.pinned_at.is_(None), THREAD_SORTS[sort].desc(), Thread.id.desc())
+    )
+    if not policy.can_moderate(user, association):
+        stmt = stmt.where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None))
+    if kind:
+        stmt = stmt.where(Thread.kind == ThreadKind(kind))
+    if tag:
+        stmt = stmt.where(Thread.tags.any(Tag.name == tag))
+    page = max(args.get("page", 1, type=int) or 1, 1)
+    pagination = db.paginate(stmt, page=page, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return ThreadList(pagination, kind, tag, sort, unread_counts(user, pagination.items))
+
+
+def unread_counts(user, threads: list[Thread]) -> dict[int, int]:
+    """Thread id → how many of its posts the user has not seen yet (one query for the whole list)."""
+    if not getattr(user, "is_authenticated", False) or not threads:
+        return {}
+    read = dict(
+        db.session.execute(
+            sa.select(ThreadReader.thread_id, ThreadReader.last_read_number).where(
+                ThreadReader.user_id == user.id, ThreadReader.thread_id.in_([t.id for t in threads])
+            )
+        ).all()
+    )
+    counts = {t.id: t.post_count - read.get(t.id, 0) for t in threads}
+    return {thread_id: n for thread_id, n in counts.items() if n > 0}
+
+
+# --- the thread page ----------------------------------------------------------------------------------------------
+
+
+def load_thread(thread_id: int, user) -> tuple[Thread, ThreadReader | None]:
+    """The thread with its association and tags, and the user's read state, in one query; 404 when unknown."""
+    signed_in = getattr(user, "is_authenticated", False)
+    stmt = sa.select(Thread, ThreadReader) if signed_in else sa.select(Thread, sa.null())
+    stmt = stmt.where(Thread.id == thread_id).options(joinedload(Thread.association), joinedload(Thread.tags))
+    if signed_in:
+        stmt = stmt.outerjoin(
+            ThreadReader, sa.and_(ThreadReader.thread_id == Thread.id, ThreadReader.user_id == user.id)
+        )
+    row = db.session.execute(stmt).unique().first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+@dataclass
+class ThreadView:
+    """What the thread page and its per-post partials need, loaded once per page."""
+
+    thread: Thread
+    page: Pagination
+    mode: str  # "flat" or "tree"
+    first_unread: int | None = None  # the number of the first post the user has not read
+    watch_level: WatchLevel | None = None  # the signed-in user's, so the watch form needs no query
+    reactions: dict = field(default_factory=dict)
+    bookmarks: set = field(default_factory=set)
+    attachments: dict = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def posts(self) -> list[Post]:
+        return self.page.items
+
+    @property
+    def last_number_shown(self) -> int:
+        return max((p.number for p in self.posts), default=0)
+
+    def page_of(self, number: int) -> int:
+        return page_of(number)
+
+
+def page_of(number: int) -> int:
+    """The page (in time order) where post `number` is."""
+    return (max(number, 1) - 1) // POSTS_PER_PAGE + 1
+
+
+def _post_options():
+    return (joinedload(Post.author), joinedload(Post.reply_to).joinedload(Post.author))
+
+
+def _flat_posts(thread: Thread, page: int) -> list[Post]:
+    # Posts are numbered 1…post_count without gaps (they are never removed, only marked deleted), so a page is a
+    # range of numbers and needs no COUNT(*).
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    stmt = (
+        sa.select(Post)
+        .where(Post.thread_id == thread.id, Post.number.between(first, first + POSTS_PER_PAGE - 1))
+        .options(*_post_options())
+        .order_by(Post.number)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def tree_order(rows) -> list[int]:
+    """Post ids so that each answer follows what it answers: (id, number, reply_to_id) rows in time order."""
+    rows = list(rows)
+    if not rows:
+        return []
+    ids = {row[0] for row in rows}
+    opening = rows[0][0]
+    children: dict[int, list[int]] = defaultdict(list)
+    roots = []
+    for post_id, _number, parent in rows[1:]:
+        if parent is None or parent == opening or parent not in ids:
+            roots.append(post_id)
+        else:
+            children[parent].append(post_id)
+    order = [opening]
+    for root in roots:
+        stack = [root]
+        while stack:
+            post_id = stack.pop()
+            order.append(post_id)
+            stack.extend(reversed(children[post_id]))
+    return order
+
+
+def _tree_posts(thread: Thread, page: int) -> list[Post]:
+    rows = db.session.execute(
+        sa.select(Post.id, Post.number, Post.reply_to_id).where(Post.thread_id == thread.id).order_by(Post.number)
+    ).all()
+    ids = tree_order(rows)[(page - 1) * POSTS_PER_PAGE : page * POSTS_PER_PAGE]
+    if not ids:
+        return []
+    posts = {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(ids)).options(*_post_options()))}
+    return [posts[i] for i in ids if i in posts]
+
+
+def thread_view(thread: Thread, reader: ThreadReader | None, user, *, page: int, mode: str) -> ThreadView:
+    """One page of the thread's posts (flat in time order or as a tree) with every per-post lookup loaded."""
+    mode = mode if mode in ("flat", "tree") else "flat"
+    pages = max((thread.post_count + POSTS_PER_PAGE - 1) // POSTS_PER_PAGE, 1)
+    if page < 1 or page > pages:
+        abort(404)
+    posts = _tree_posts(thread, page) if mode == "tree" else _flat_posts(thread, page)
+    view = ThreadView(thread, _Page(posts, page, POSTS_PER_PAGE, thread.post_count), mode)
+    if reader is not None and 0 < reader.last_read_number < thread.post_count:
+        view.first_unread = reader.last_read_number + 1
+    if getattr(user, "is_authenticated", False):
+        view.watch_level = reader.level if reader is not None else WatchLevel.NORMAL
+    _load_extras(view, user)
+    return view
+
+
+def _load_extras(view: ThreadView, user) -> None:
+    post_ids = [p.id for p in view.posts]
+    if not post_ids:
+        return
+    if (reaction_state := _optional("engagement", "reaction_state")) is not None:
+        view.reactions = reaction_state(user, post_ids)
+    if getattr(user, "is_authenticated", False) and (bookmarked := _optional("engagement", "bookmarked_ids")):
+        view.bookmarks = bookmarked(user, post_ids)
+    if (for_posts := _optional("attachments", "for_posts")) is not None:
+        view.attachments = defaultdict(list, for_posts(post_ids))
+
+
+def post_in_thread(thread: Thread, post_id: int | None) -> Post | None:
+    """A post of this thread by id (for reply_to and quotes), or None."""
+    if post_id is None:
+        return None
+    post = db.session.get(Post, post_id, options=[joinedload(Post.author)])
+    return post if post is not None and post.thread_id == thread.id else None
+
+
+def quote_markdown(post: Post) -> str:
+    """The post's source as a Markdown quote, ready to answer below it."""
+    lines = (post.body or "").strip().splitlines() or [""]
+    return "\n".join(f"> {line}".rstrip() for line in lines) + "\n\n"
