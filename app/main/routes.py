@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from app.associations import queries as association_queries
+from app.discussions import engagement
 from app.extensions import db
 from app.i18n import LOCALE_COOKIE
 from app.security import safe_next
@@ -14,13 +15,19 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     if not current_user.is_authenticated:
-        return render_template("main/home.html", public_associations=association_queries.public_associations())
+        return render_template(
+            "main/home.html",
+            public_associations=association_queries.public_associations(),
+            activity=engagement.public_activity(),
+        )
     return render_template(
         "main/home.html",
         my_associations=association_queries.my_associations(current_user),
         invitations=association_queries.invitations_for(current_user),
         my_requests=association_queries.my_pending_requests(current_user),
         request_counts=association_queries.request_counts_for_leader(current_user),
+        activity=engagement.activity_in_my_associations(current_user),
+        unread=engagement.top_unread(current_user),
     )
 
 
