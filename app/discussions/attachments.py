@@ -18,6 +18,7 @@ import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -261,6 +262,10 @@ class _Accepted:
     data: bytes
     image: _Image | None
 
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
 
 def _file_size(upload: FileStorage) -> int:
     stream = upload.stream
@@ -333,17 +338,27 @@ def attach_uploads(actor: User, post: Post, files: list[FileStorage]) -> list[At
     if not uploads:
         return []
     limit = current_app.config["ATTACHMENT_MAX_PER_POST"]
+    existing = list(db.session.scalars(sa.select(Attachment).where(Attachment.post_id == post.id)))
     if len(uploads) > limit:
-        raise UploadError(
-            ngettext("Можно прикрепить не больше %(num)d файла.", "Можно прикрепить не больше %(num)d файлов.", limit)
-        )
+        raise UploadError(_too_many(limit))
     accepted = [validate_upload(upload) for upload in uploads]  # nothing is written until every file passes
+    # A form sent twice finds its post again (submission token): the same files are not attached twice.
+    known = {(a.sha256, a.display_name) for a in existing}
+    accepted = [item for item in accepted if (item.sha256, item.display_name) not in known]
+    if len(existing) + len(accepted) > limit:
+        raise UploadError(_too_many(limit))
+    if not accepted:
+        return []
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     attachments = [_store(actor, post, item, folder) for item in accepted]
     db.session.add_all(attachments)
     db.session.flush()
     return attachments
+
+
+def _too_many(limit: int) -> str:
+    return ngettext("Можно прикрепить не больше %(num)d файла.", "Можно прикрепить не больше %(num)d файлов.", limit)
 
 
 def _store(actor: User, post: Post, item: _Accepted, folder: Path) -> Attachment:
@@ -357,7 +372,7 @@ def _store(actor: User, post: Post, item: _Accepted, folder: Path) -> Attachment
         content_type=item.kind.content_type,
         size=len(item.data),
         is_image=item.kind.is_image,
-        sha256=hashlib.sha256(item.data).hexdigest(),
+        sha256=item.sha256,
     )
     if item.image is not None:
         attachment.width, attachment.height = item.image.width, item.image.height
