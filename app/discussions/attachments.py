@@ -217,7 +217,9 @@ def _inspect_image(data: bytes, key: str, name: str) -> _Image:
                 return _Image(upright.width, upright.height, stored, thumbnail, ext)
     except UploadError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadError(_("Изображение «%(name)s» слишком большое по числу точек.", name=name)) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
         raise UploadError(_("Изображение «%(name)s» повреждено или не читается.", name=name)) from None
 
 

@@ -9,6 +9,7 @@ from PIL import Image
 
 from app.discussions import attachments
 from app.discussions.attachments import UploadError, attach_uploads, clean_display_name, for_posts, human_size
+from app.discussions.models import Post
 from app.extensions import db
 from tests.discussions.attachment_files import (
     image_bytes,
@@ -232,6 +233,32 @@ def test_files_of_a_rolled_back_transaction_are_deleted(uploads, post):
 def test_files_of_a_request_that_never_commits_are_deleted(uploads, post):
     attach_uploads(post.author, post, [upload(pdf_bytes(), "док.pdf")])
     db.session.close()  # what the app's teardown does when a view failed before its commit
+    assert files_in(uploads) == []
+
+
+def test_files_of_a_request_that_ends_without_commit_are_removed_at_teardown(app, uploads, post):
+    post_id = post.id
+    with app.app_context(), app.test_request_context():  # a request of its own, with its own session
+        request_post = db.session.get(Post, post_id)
+        attach_uploads(request_post.author, request_post, [upload(pdf_bytes(), "док.pdf")])
+        assert len(files_in(uploads)) == 1
+    assert files_in(uploads) == []  # the app's teardown closed the session, and the files went with it
+
+
+def test_files_of_a_request_that_commits_stay_after_teardown(app, uploads, post):
+    post_id = post.id
+    with app.app_context(), app.test_request_context():
+        request_post = db.session.get(Post, post_id)
+        (attachment,) = attach_uploads(request_post.author, request_post, [upload(pdf_bytes(), "док.pdf")])
+        stored_name = attachment.stored_name
+        db.session.commit()
+    assert [p.name for p in files_in(uploads)] == [stored_name]
+
+
+def test_too_many_pixels_is_refused(app, uploads, post, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(UploadError, match="слишком большое по числу точек"):
+        attach_uploads(post.author, post, [upload(image_bytes("PNG", (100, 100)), "огромное.png")])
     assert files_in(uploads) == []
 
 

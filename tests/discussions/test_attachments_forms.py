@@ -151,3 +151,28 @@ def test_the_thread_page_query_count_does_not_grow_with_attachments(client, logi
         assert response.get_data(as_text=True).count("/thumb") == (3 if files_per_post else 0)
         counts.append(q.count)
     assert counts[0] == counts[1]
+
+
+def test_a_traversal_name_in_filename_star_is_harmless(client, login, uploads, tmp_path):
+    """Werkzeug decodes filename*=UTF-8''..%2F..%2Fx into ../../x: the display name keeps only the last part."""
+    thread = make_thread()
+    login(thread.author)
+    boundary = "vmk-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="body"\r\n\r\nОтвет с файлом.\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+            f"filename*=UTF-8''..%2F..%2F%D0%A3%D1%80%D0%BE%D0%BA.pdf\r\nContent-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + pdf_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        f"/threads/{thread.id}/reply", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 302
+    reply = db.session.scalar(db.select(Post).where(Post.thread_id == thread.id, Post.number == 2))
+    (attachment,) = _attachments_of(reply.id)
+    assert attachment.display_name == "Урок.pdf" and attachment.content_type == "application/pdf"
+    assert stored_files(uploads) == [attachment.stored_name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["uploads"]
