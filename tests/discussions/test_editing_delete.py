@@ -139,9 +139,7 @@ def test_anonymous_unknown_and_get(client, login):
 def test_a_hidden_reply_was_not_counted_and_is_not_uncounted(app):
     w = make_world()
     # A moderator hid the reply earlier (moderation takes it out of the counts when it hides it).
-    db.session.execute(
-        sa.update(Thread).where(Thread.id == w.thread.id).values(reply_count=Thread.reply_count - 1)
-    )
+    db.session.execute(sa.update(Thread).where(Thread.id == w.thread.id).values(reply_count=Thread.reply_count - 1))
     w.association.post_count -= 1
     w.reply.hidden_at = w.reply.created_at
     db.session.flush()
