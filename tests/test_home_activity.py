@@ -1,0 +1,115 @@
+"""The home page's discussion parts: latest activity and unread for members, public threads for visitors."""
+
+from datetime import timedelta
+
+from app.associations import services as association_services
+from app.associations.models import Visibility
+from app.db import utcnow
+from app.discussions import engagement
+from app.discussions.models import WatchLevel
+from app.extensions import db
+from tests.factories import make_association, make_post, make_thread, make_user
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_visitor_sees_latest_public_threads(client):
+    author = make_user(full_name="Смирнова Ольга Ивановна")
+    public = make_association("РМО учителей истории", members=[author])
+    private = make_association("Закрытое МО", visibility=Visibility.MEMBERS, members=[author])
+    shown = make_thread(author, public, title="Открытое обсуждение")
+    make_thread(author, private, title="Тема для своих")
+    hidden = make_thread(author, public, title="Скрытая модератором")
+    hidden.hidden_at = utcnow()
+    archived = make_association("Архивное МО", members=[author])
+    make_thread(author, archived, title="Тема архивного МО")
+    archived.archived_at = utcnow()
+    db.session.flush()
+    html = text(client.get("/"))
+    assert "Последние обсуждения" in html
+    assert "Открытое обсуждение" in html and f'href="/threads/{shown.id}"' in html
+    assert "РМО учителей истории" in html and "Смирнова Ольга Ивановна" in html
+    for secret in ("Тема для своих", "Скрытая модератором", "Тема архивного МО"):
+        assert secret not in html
+
+
+def test_visitor_without_threads_sees_no_activity_section(client):
+    make_association()
+    assert "Последние обсуждения" not in text(client.get("/"))
+
+
+def test_member_sees_activity_of_own_associations_newest_first(client, login):
+    user, colleague = make_user(), make_user(full_name="Кузнецова Елена Павловна")
+    mine = make_association("МО, где я участвую", members=[user, colleague])
+    other = make_association("Чужое МО", members=[colleague])
+    older = make_thread(colleague, mine, title="Давняя тема")
+    newer = make_thread(colleague, mine, title="Свежая тема")
+    make_post(older, colleague)
+    older.last_posted_at = utcnow() + timedelta(minutes=1)
+    make_thread(colleague, other, title="Тема чужого МО")
+    muted = make_thread(colleague, mine, title="Заглушённая тема")
+    engagement.set_thread_watch(user, muted, WatchLevel.MUTED)
+    db.session.flush()
+    login(user)
+    html = text(client.get("/"))
+    assert "Последние обсуждения в моих объединениях" in html
+    section = html[html.index("Последние обсуждения в моих объединениях") :]
+    assert section.index("Давняя тема") < section.index("Свежая тема")
+    assert "Кузнецова Елена Павловна" in section and "1 ответ" in section
+    assert "Тема чужого МО" not in html and "Заглушённая тема" not in html
+    assert newer.id
+
+
+def test_member_sees_unread_threads_with_a_link_to_all(client, login):
+    user, colleague = make_user(), make_user()
+    association = make_association(members=[user, colleague])
+    threads = [make_thread(colleague, association, title=f"Непрочитанная тема {n}") for n in range(7)]
+    login(user)
+    html = text(client.get("/"))
+    section = html[html.index('id="unread-title"') : html.index('href="/unread"', html.index('id="unread-title"'))]
+    assert section.count('class="engage-item"') == 5
+    assert f'href="/threads/{threads[-1].id}?page=1#post-1"' in section
+    assert "Всё непрочитанное" in html
+
+
+def test_nothing_unread_means_no_unread_section(client, login):
+    user = make_user()
+    make_association(members=[user])
+    login(user)
+    assert 'id="unread-title"' not in text(client.get("/"))
+
+
+def _fill(association, count):
+    for _ in range(count):
+        author = make_user()
+        association_services.add_member(author, association)
+        thread = make_thread(author, association)
+        make_post(thread, author)
+
+
+def test_visitor_home_query_count_is_fixed(client, count_queries):
+    association = make_association()
+    _fill(association, 1)
+    with count_queries() as one:
+        assert client.get("/").status_code == 200
+    _fill(association, 29)
+    with count_queries() as thirty:
+        response = client.get("/")
+    assert text(response).count('class="engage-item"') == 10
+    assert thirty.count == one.count, thirty.statements
+
+
+def test_member_home_query_count_is_fixed(client, login, count_queries):
+    user = make_user()
+    association = make_association(members=[user])
+    _fill(association, 1)
+    login(user)
+    with count_queries() as one:
+        assert client.get("/").status_code == 200
+    _fill(association, 29)
+    with count_queries() as thirty:
+        response = client.get("/")
+    assert text(response).count('class="engage-item"') == 15  # 5 unread + 10 latest
+    assert thirty.count == one.count, thirty.statements
