@@ -166,39 +166,44 @@ def _flat_posts(thread: Thread, page: int) -> list[Post]:
     return list(db.session.scalars(stmt))
 
 
-def tree_order(rows) -> list[int]:
-    """Post ids so that each answer follows what it answers: (id, number, reply_to_id) rows in time order."""
-    rows = list(rows)
-    if not rows:
-        return []
-    ids = {row[0] for row in rows}
-    opening = rows[0][0]
-    children: dict[int, list[int]] = defaultdict(list)
-    roots = []
-    for post_id, _number, parent in rows[1:]:
-        if parent is None or parent == opening or parent not in ids:
-            roots.append(post_id)
-        else:
-            children[parent].append(post_id)
-    order = [opening]
-    for root in roots:
-        stack = [root]
-        while stack:
-            post_id = stack.pop()
-            order.append(post_id)
-            stack.extend(reversed(children[post_id]))
-    return order
+def _order_key(number):
+    """A post number as fixed-width text, so that paths of numbers sort as text."""
+    padded = sa.literal("0000000000").concat(sa.cast(number, sa.String))
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.right(padded, 10)
+    return sa.func.substr(padded, -10)
+
+
+def tree_path(thread: Thread):
+    """A CTE of (id, number, path) for the thread's posts: sorting by path puts each answer after what it answers.
+
+    Roots are the opening post and the posts that answer it or nothing; each answer's path is its parent's path
+    followed by its own number, so a whole conversation stays together, in time order at every level.
+    """
+    opening_id = sa.select(Post.id).where(Post.thread_id == thread.id, Post.number == 1).scalar_subquery()
+    roots = sa.select(Post.id, Post.number, _order_key(Post.number).label("path")).where(
+        Post.thread_id == thread.id, sa.or_(Post.reply_to_id.is_(None), Post.reply_to_id == opening_id)
+    )
+    tree = roots.cte("post_tree", recursive=True)
+    answers = (
+        sa.select(Post.id, Post.number, tree.c.path.concat("/").concat(_order_key(Post.number)))
+        .join(tree, Post.reply_to_id == tree.c.id)
+        .where(tree.c.number != 1)
+    )
+    return tree.union_all(answers)
 
 
 def _tree_posts(thread: Thread, page: int) -> list[Post]:
-    rows = db.session.execute(
-        sa.select(Post.id, Post.number, Post.reply_to_id).where(Post.thread_id == thread.id).order_by(Post.number)
-    ).all()
-    ids = tree_order(rows)[(page - 1) * POSTS_PER_PAGE : page * POSTS_PER_PAGE]
-    if not ids:
-        return []
-    posts = {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(ids)).options(*_post_options()))}
-    return [posts[i] for i in ids if i in posts]
+    tree = tree_path(thread)
+    stmt = (
+        sa.select(Post)
+        .join(tree, tree.c.id == Post.id)
+        .options(*_post_options())
+        .order_by(tree.c.path)
+        .limit(POSTS_PER_PAGE)
+        .offset((page - 1) * POSTS_PER_PAGE)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def thread_view(thread: Thread, reader: ThreadReader | None, user, *, page: int, mode: str) -> ThreadView:
