@@ -98,6 +98,18 @@ def post_restore(post_id):
     return redirect(editing.post_url(post))
 
 
+@bp.get("/drafts/<key>")
+@login_required
+def draft_show(key):
+    """The user's draft as JSON, for the script to fill a form the server rendered empty (the thread page does not
+    spend a query on it)."""
+    target = drafts.target_of(key)
+    draft = drafts.load(current_user, key) if target is not None and drafts.can_save(current_user, target) else None
+    if draft is None:
+        return jsonify(error=_("Черновик не найден.")), 404
+    return jsonify(title=draft.title, body=draft.body, updated_at=draft.updated_at.isoformat())
+
+
 @bp.post("/drafts/<key>")
 @limiter.limit(DRAFT_LIMIT)
 @login_required

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app import policy
 from app.associations.models import Association
-from app.discussions import queries, services
+from app.discussions import drafts, queries, services
 from app.discussions.forms import BODY_HINT, ReplyForm, ThreadForm
 from app.discussions.models import Post, Thread, ThreadKind
 from app.extensions import csrf, db
@@ -60,6 +60,8 @@ def thread_create(slug):
     require(policy.can_create_thread(current_user, association))
     kinds = [k for k in ThreadKind if policy.can_create_thread(current_user, association, k)]
     form = ThreadForm(kinds=kinds)
+    if request.method == "GET":
+        drafts.prefill(form, current_user, drafts.thread_key(association))
     if "preview" in request.form:
         return _render_create(association, form, preview=render_markdown(form.body.data or ""))
     if not form.validate_on_submit():
@@ -70,6 +72,7 @@ def thread_create(slug):
     except _domain_errors() as exc:
         db.session.rollback()
         return _render_create(association, form, status=400, upload_error=_explain(exc, form))
+    drafts.consume(current_user, drafts.thread_key(association))
     db.session.commit()
     send_queued()
     return redirect(url_for("discussions.thread_show", thread_id=thread.id))
@@ -156,6 +159,7 @@ def thread_reply(thread_id):
     except _domain_errors() as exc:
         db.session.rollback()
         return _error_page(thread, reader, form, target, upload_error=_explain(exc, form))
+    drafts.consume(current_user, drafts.reply_key(thread))
     db.session.commit()
     send_queued()
     return redirect(_post_url(post))

@@ -1,5 +1,6 @@
 /* Autosaved drafts: a form (or textarea) with data-draft-key sends its title and body to /drafts/<key> a few
-   seconds after typing stops, and once more when the page is left. Without JavaScript the forms work as before. */
+   seconds after typing stops, and once more when the page is left; an empty form is filled from the saved draft.
+   Without JavaScript the forms work as before (and are re-shown with the text on any error). */
 (function () {
   "use strict";
   var DELAY = 2500;
@@ -21,7 +22,9 @@
     var status = form ? form.querySelector("[data-draft-status]") : null;
     var savedText = (status && status.getAttribute("data-saved-text")) || "Черновик сохранён";
     var failedText = (status && status.getAttribute("data-failed-text")) || "Черновик не сохранён";
+    var restoredText = (status && status.getAttribute("data-restored-text")) || "Восстановлен сохранённый черновик";
     var timer = null;
+    var inflight = null;
     var submitted = false;
     var last = JSON.stringify(current());
 
@@ -38,9 +41,11 @@
       var data = current();
       var payload = JSON.stringify(data);
       if (submitted || payload === last) { return; }
+      inflight = window.AbortController ? new AbortController() : null;
       fetch(url, {
         method: "POST",
         credentials: "same-origin",
+        signal: inflight ? inflight.signal : undefined,
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(form) },
         body: payload
       }).then(function (response) {
@@ -68,18 +73,35 @@
       if (navigator.sendBeacon(url, fd)) { last = JSON.stringify(data); }
     }
 
+    function restore() {
+      // The server leaves some forms empty (the thread page spends no query on drafts): fill them from here.
+      if (body.value.trim() !== "") { return; }
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (draft) {
+          if (!draft || body.value.trim() !== "" || !draft.body) { return; }
+          body.value = draft.body;
+          if (title && !title.value && draft.title) { title.value = draft.title; }
+          last = JSON.stringify(current());
+          say(restoredText);
+        })
+        .catch(function () { /* no draft: nothing to restore */ });
+    }
+
     body.addEventListener("input", schedule);
     if (title) { title.addEventListener("input", schedule); }
     if (form) {
       form.addEventListener("submit", function () {
         submitted = true;
         if (timer) { clearTimeout(timer); }
+        if (inflight) { inflight.abort(); }  // a late autosave must not bring back the draft the post consumes
       });
     }
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") { flush(); }
     });
     window.addEventListener("pagehide", flush);
+    restore();
   }
 
   function init() {

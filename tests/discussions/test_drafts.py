@@ -167,3 +167,54 @@ def test_the_script_is_served_and_no_page_has_inline_script(client, login):
     login(w.author)
     page = client.get(f"/posts/{w.reply.id}/edit").get_data(as_text=True)
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+
+
+# --- wired into the new-thread and reply forms --------------------------------------------------------------------
+
+
+def test_new_thread_form_prefills_from_the_draft_and_posting_consumes_it(client, login):
+    w = make_world()
+    drafts.save(w.other, drafts.thread_key(w.association), title="Тема из черновика", body="Текст из черновика")
+    login(w.other)
+    url = f"/associations/{w.association.slug}/threads/new"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="Тема из черновика"' in page and "Текст из черновика" in page
+    assert f'data-draft-key="thread:{w.association.id}"' in page and "js/drafts.js" in page
+    data = {"title": "Тема из черновика", "body": "Текст из черновика", "kind": "discussion"}
+    assert client.post(url, data=data).status_code == 302
+    assert _drafts_of(w.other) == []
+
+
+def test_a_reply_consumes_its_draft_and_the_page_offers_it_to_the_script(client, login):
+    w = make_world()
+    key = drafts.reply_key(w.thread)
+    drafts.save(w.other, key, body="Ответ, набранный до обрыва связи")
+    login(w.other)
+    page = client.get(f"/threads/{w.thread.id}").get_data(as_text=True)
+    assert f'data-draft-key="{key}"' in page and "js/drafts.js" in page
+    response = client.get(f"/drafts/{key}")
+    assert response.status_code == 200 and response.json["body"] == "Ответ, набранный до обрыва связи"
+    assert (
+        client.post(f"/threads/{w.thread.id}/reply", data={"body": "Ответ, набранный до обрыва связи"}).status_code
+        == 302
+    )
+    assert _drafts_of(w.other) == []
+    assert client.get(f"/drafts/{key}").status_code == 404
+
+
+def test_reading_a_draft_is_for_its_owner_only(client, login):
+    w = make_world()
+    key = drafts.reply_key(w.thread)
+    drafts.save(w.other, key, body="Мой черновик")
+    login(w.author)
+    assert client.get(f"/drafts/{key}").status_code == 404
+    assert client.get("/drafts/reply:999999").status_code == 404
+    client.post("/logout")
+    response = client.get(f"/drafts/{key}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_visitors_get_no_draft_script(client):
+    w = make_world()
+    page = client.get(f"/threads/{w.thread.id}").get_data(as_text=True)
+    assert "js/drafts.js" not in page
