@@ -253,11 +253,29 @@ def test_a_form_left_open_for_days_still_submits(app, client, login, csrf):
         app.config["WTF_CSRF_TIME_LIMIT"] = None
 
 
-def test_without_a_csrf_token_nothing_is_saved(client, login, csrf):
+def test_a_refused_token_re_shows_the_form_with_the_text_and_a_fresh_token(client, login, csrf):
     w = make_world()
     client.application.config["WTF_CSRF_ENABLED"] = False
     login(w.author)
     client.application.config["WTF_CSRF_ENABLED"] = True
-    assert client.post(f"/posts/{w.reply.id}/edit", data={"body": "Без токена."}).status_code == 400
+    data = {"body": "Длинный текст, который нельзя потерять.", "csrf_token": "stale-or-forged"}
+    response = client.post(f"/posts/{w.reply.id}/edit", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Длинный текст, который нельзя потерять." in page and "Форма устарела" in page
     db.session.expire_all()
     assert db.session.get(Post, w.reply.id).revision_count == 0
+    data["csrf_token"] = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    assert client.post(f"/posts/{w.reply.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Post, w.reply.id).body == "Длинный текст, который нельзя потерять."
+
+
+def test_delete_without_a_csrf_token_is_refused(client, login, csrf):
+    w = make_world()
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    login(w.author)
+    client.application.config["WTF_CSRF_ENABLED"] = True
+    assert client.post(f"/posts/{w.reply.id}/delete").status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Post, w.reply.id).deleted_at is None
