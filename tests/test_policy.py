@@ -13,6 +13,8 @@ from app import policy
 from app.admin import services as admin_services
 from app.associations.models import Invitation, JoinPolicy, MemberRole, MembershipStatus, Visibility
 from app.auth.models import Role, UserStatus
+from app.db import utcnow
+from app.extensions import db
 from tests.factories import make_association, make_membership, make_user
 
 ROLES = [
@@ -66,6 +68,63 @@ ASSOCIATION_RULES = {
     "can_assign_leaders": per_kind(default={"admin"}),
     "is_member": per_kind(default={"member", "leader"}),
     "is_leader": per_kind(default={"leader"}),
+    # discussions
+    "can_post_in": per_kind(default={"member", "leader"}, archived=NOBODY),
+    "can_create_thread": per_kind(default={"member", "leader", "admin"}, archived=NOBODY),
+    "can_watch": per_kind(default=ACTIVE, members_only={"member", "leader", "admin"}),
+}
+
+# can_create_thread(user, association, kind): (kind of association, thread kind) → the roles allowed
+CREATE_THREAD_CASES = {
+    ("public", "question"): {"member", "leader", "admin"},
+    ("public", "announcement"): {"leader", "admin"},  # a methodist who is no member has no say here
+    ("members_only", "announcement"): {"leader", "admin"},
+    ("archived", "announcement"): NOBODY,
+}
+
+# can_read_feed(association): kind of association → whether it has a public feed
+FEED_CASES = {"public": True, "by_request": True, "invitation": True, "members_only": False, "archived": False}
+
+# rule(user, thread) → thread (all opened by "member") → the roles allowed
+THREAD_TARGETS = ["open", "hidden", "deleted", "locked", "members_only", "archived"]
+MODERATORS = {"leader", "admin"}
+INSIDERS = {"member", "leader", "admin"}
+THREAD_RULES = {
+    "can_view_thread": {"open": EVERYONE, "hidden": MODERATORS, "deleted": MODERATORS, "locked": EVERYONE,
+                        "members_only": INSIDERS, "archived": EVERYONE},
+    "can_reply": {"open": INSIDERS, "hidden": NOBODY, "deleted": NOBODY, "locked": NOBODY, "members_only": INSIDERS,
+                  "archived": NOBODY},
+    "can_watch": {"open": ACTIVE, "hidden": MODERATORS, "deleted": MODERATORS, "locked": ACTIVE,
+                  "members_only": INSIDERS, "archived": ACTIVE},
+}  # fmt: skip
+
+# rule(user, post) → post (replies by "member", except leaders_reply) → the roles allowed
+POST_TARGETS = ["reply", "leaders_reply", "deleted", "hidden", "locked_thread", "members_only", "archived"]
+POST_RULES = {
+    "can_view_post": {"reply": EVERYONE, "leaders_reply": EVERYONE, "deleted": MODERATORS, "hidden": MODERATORS,
+                      "locked_thread": EVERYONE, "members_only": INSIDERS, "archived": EVERYONE},
+    "can_edit_post": {"reply": INSIDERS, "leaders_reply": MODERATORS, "deleted": NOBODY, "hidden": INSIDERS,
+                      "locked_thread": MODERATORS, "members_only": INSIDERS, "archived": MODERATORS},
+    "can_delete_post": {"reply": INSIDERS, "leaders_reply": MODERATORS, "deleted": NOBODY, "hidden": INSIDERS,
+                        "locked_thread": MODERATORS, "members_only": INSIDERS, "archived": MODERATORS},
+    "can_restore_post": {"reply": NOBODY, "leaders_reply": NOBODY, "deleted": MODERATORS, "hidden": NOBODY,
+                         "locked_thread": NOBODY, "members_only": NOBODY, "archived": NOBODY},
+    "can_view_post_history": {"reply": INSIDERS, "leaders_reply": MODERATORS, "deleted": INSIDERS,
+                              "hidden": INSIDERS, "locked_thread": INSIDERS, "members_only": INSIDERS,
+                              "archived": INSIDERS},
+    "can_react": {"reply": ACTIVE - {"member"}, "leaders_reply": ACTIVE - {"leader"}, "deleted": NOBODY,
+                  "hidden": NOBODY, "locked_thread": ACTIVE - {"member"}, "members_only": MODERATORS,
+                  "archived": ACTIVE - {"member"}},
+    "can_bookmark": {"reply": ACTIVE, "leaders_reply": ACTIVE, "deleted": NOBODY, "hidden": NOBODY,
+                     "locked_thread": ACTIVE, "members_only": INSIDERS, "archived": ACTIVE},
+}  # fmt: skip
+
+# can_download_attachment(user, attachment, post): (post, whose attachment) → the roles allowed
+ATTACHMENT_CASES = {
+    ("reply", "its_own"): EVERYONE,
+    ("deleted", "its_own"): MODERATORS,
+    ("members_only", "its_own"): INSIDERS,
+    ("reply", "another_posts"): NOBODY,  # an attachment is reached only through the post it belongs to
 }
 
 # rule(user) → the roles allowed
@@ -97,7 +156,7 @@ CHANGE_ROLE_CASES = {
 # can_respond_to_invitation(user, invitation): whose address → the roles allowed
 INVITATION_CASES = {"own_address": ACTIVE, "own_address_in_capitals": ACTIVE, "someone_else": NOBODY}
 
-OTHER_RULES = {"can_change_role", "can_respond_to_invitation"}
+OTHER_RULES = {"can_change_role", "can_respond_to_invitation", "can_download_attachment", "can_read_feed"}
 
 
 # --- the world -----------------------------------------------------------------------------------------------------
@@ -135,6 +194,33 @@ def targets(people):
         "newcomer": make_user(status=UserStatus.PENDING),
         "blocked": make_user(status=UserStatus.SUSPENDED),
     }
+
+
+@pytest.fixture
+def threads(people, associations):
+    from tests.factories import make_thread
+
+    where = {"members_only": "members_only", "archived": "archived"}
+    made = {name: make_thread(people["member"], associations[where.get(name, "public")]) for name in THREAD_TARGETS}
+    for name, column in (("hidden", "hidden_at"), ("deleted", "deleted_at"), ("locked", "locked_at")):
+        setattr(made[name], column, utcnow())
+    db.session.flush()
+    return made
+
+
+@pytest.fixture
+def posts(people, threads):
+    from tests.factories import make_post
+
+    thread_of = {"locked_thread": "locked", "members_only": "members_only", "archived": "archived"}
+    made = {
+        name: make_post(threads[thread_of.get(name, "open")], people["leader" if name == "leaders_reply" else "member"])
+        for name in POST_TARGETS
+    }
+    made["deleted"].deleted_at = utcnow()
+    made["hidden"].hidden_at = utcnow()
+    db.session.flush()
+    return made
 
 
 def _target(people, targets, viewer: str, name: str):
@@ -198,6 +284,45 @@ def test_respond_to_invitation(case, people, targets):
     assert allowed == INVITATION_CASES[case]
 
 
+THREAD_CASES = [(rule, target) for rule in THREAD_RULES for target in THREAD_TARGETS]
+POST_CASES = [(rule, target) for rule in POST_RULES for target in POST_TARGETS]
+
+
+@pytest.mark.parametrize(("rule", "target"), THREAD_CASES, ids=[f"{r}-{t}" for r, t in THREAD_CASES])
+def test_thread_rule(rule, target, people, threads):
+    check = getattr(policy, rule)
+    assert {role for role in ROLES if check(people[role], threads[target])} == THREAD_RULES[rule][target]
+
+
+@pytest.mark.parametrize(("rule", "target"), POST_CASES, ids=[f"{r}-{t}" for r, t in POST_CASES])
+def test_post_rule(rule, target, people, posts):
+    check = getattr(policy, rule)
+    assert {role for role in ROLES if check(people[role], posts[target])} == POST_RULES[rule][target]
+
+
+@pytest.mark.parametrize(
+    ("kind", "thread_kind"), list(CREATE_THREAD_CASES), ids=[f"{k}-{t}" for k, t in CREATE_THREAD_CASES]
+)
+def test_create_thread_of_a_kind(kind, thread_kind, people, associations):
+    allowed = {role for role in ROLES if policy.can_create_thread(people[role], associations[kind], thread_kind)}
+    assert allowed == CREATE_THREAD_CASES[(kind, thread_kind)]
+
+
+@pytest.mark.parametrize("kind", list(FEED_CASES), ids=list(FEED_CASES))
+def test_read_feed(kind, associations):
+    assert policy.can_read_feed(associations[kind]) is FEED_CASES[kind]
+
+
+@pytest.mark.parametrize(("target", "whose"), list(ATTACHMENT_CASES), ids=[f"{t}-{w}" for t, w in ATTACHMENT_CASES])
+def test_download_attachment(target, whose, people, posts):
+    from app.discussions.models import Attachment
+
+    post = posts[target]
+    attachment = Attachment(post_id=post.id if whose == "its_own" else posts["leaders_reply"].id)
+    allowed = {role for role in ROLES if policy.can_download_attachment(people[role], attachment, post)}
+    assert allowed == ATTACHMENT_CASES[(target, whose)]
+
+
 # --- the table is complete, and the helpers behave -----------------------------------------------------------------
 
 
@@ -207,7 +332,9 @@ def test_every_rule_is_in_the_table():
         for name, value in inspect.getmembers(policy, inspect.isfunction)
         if value.__module__ == policy.__name__ and name.startswith(("can_", "is_"))
     }
-    covered = set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | OTHER_RULES
+    covered = (
+        set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | set(THREAD_RULES) | set(POST_RULES) | OTHER_RULES
+    )
     assert rules <= covered, f"add rows for {sorted(rules - covered)}"
     assert covered <= rules, f"rows for rules that no longer exist: {sorted(covered - rules)}"
 
@@ -223,7 +350,9 @@ def test_require_answers_403_or_404(app):
 
 
 def test_rules_are_jinja_globals(app):
-    for name in set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | OTHER_RULES:
+    for name in (
+        set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | set(THREAD_RULES) | set(POST_RULES) | OTHER_RULES
+    ):
         assert app.jinja_env.globals[name] is getattr(policy, name)
 
 
