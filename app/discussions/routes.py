@@ -11,7 +11,6 @@ from app.discussions.forms import BODY_HINT, ReplyForm, ThreadForm
 from app.discussions.models import Post, Thread, ThreadKind
 from app.extensions import csrf, db
 from app.mailer import send_queued
-from app.markup import render_markdown
 from app.policy import require
 
 bp = Blueprint("discussions", __name__)
@@ -63,7 +62,8 @@ def thread_create(slug):
     if request.method == "GET":
         drafts.prefill(form, current_user, drafts.thread_key(association))
     if "preview" in request.form:
-        return _render_create(association, form, preview=render_markdown(form.body.data or ""))
+        preview, _mentioned = services.render_post_body(association.id, form.body.data or "")
+        return _render_create(association, form, preview=preview)
     if not form.validate_on_submit():
         return _render_create(association, form, status=400 if request.method == "POST" else 200)
     try:
