@@ -211,3 +211,23 @@ def test_partial_not_pressed_when_not_mine(app):
         html = _render(reader, post, {"reactions": {post.id: False}, "bookmarks": set()})
     assert 'aria-pressed="false"' in html and "Полезно · 0" in html
     assert "коллег" not in html  # no count line while nobody marked it
+
+
+def test_thread_page_shows_my_reaction_bookmark_and_watch_level(client, login):
+    _author, reader, thread, post = _setup()
+    engagement.set_useful(reader, post)
+    engagement.set_bookmark(reader, post, on=True)
+    login(reader)
+    html = text(client.get(f"/threads/{thread.id}"))
+    assert f'action="/posts/{post.id}/useful"' in html and 'aria-pressed="true"' in html
+    assert "Полезно · 1" in html and "В закладках" in html
+    assert f'action="/threads/{thread.id}/watch"' in html
+
+
+def test_deleted_post_shows_no_reaction_count(client, login):
+    _, reader, thread, post = _setup()
+    engagement.set_useful(reader, post)
+    post.deleted_at = utcnow()
+    db.session.flush()
+    login(make_user())
+    assert f"/posts/{post.id}/useful" not in text(client.get(f"/threads/{thread.id}"))
