@@ -4,6 +4,7 @@ The README documents each variable. `create_app(config)` takes one of these clas
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -106,6 +107,8 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # Off for most tests (they post forms directly); the `csrf` fixture turns it on, and browser tests use it.
     WTF_CSRF_ENABLED = False
+    # Files the tests store (the demo's attachments on the live browser server, among others) stay out of instance/.
+    UPLOAD_FOLDER = str(Path(tempfile.gettempdir()) / "vmk-test-uploads")
 
 
 def config_from_env():

@@ -1,12 +1,18 @@
 """The demo district: schools, subjects, people and methodical associations of the Нефтекумский городской округ.
 
 `seed_demo()` builds it through the app's own services and is idempotent: every record is looked up by its natural
-key (school name, subject slug, e-mail, association slug, user + association) and only what is missing is created.
-All names are invented. Every demo account has the password DEMO_PASSWORD.
+key (school name, subject slug, e-mail, association slug, user + association, association + thread title) and only
+what is missing is created. All names are invented. Every demo account has the password DEMO_PASSWORD.
 """
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
+
+import sqlalchemy as sa
+from PIL import Image, ImageDraw
+from werkzeug.datastructures import FileStorage
 
 from app.admin import services as admin_services
 from app.associations import services as associations
@@ -21,8 +27,12 @@ from app.associations.models import (
 )
 from app.auth import services as accounts
 from app.auth.models import Role, User, UserStatus
-from app.demo_data import ASSOCIATIONS, PENDING_USERS, SCHOOLS, SUBJECTS, USERS
+from app.db import utcnow
+from app.demo_data import ASSOCIATIONS, DEMO_FILES, PENDING_USERS, SCHOOLS, SUBJECTS, THREADS, USERS
 from app.directory.models import School, Subject
+from app.discussions import attachments, engagement
+from app.discussions import services as discussions
+from app.discussions.models import Post, Thread, ThreadKind
 from app.extensions import db
 
 ADMIN_EMAIL = "admin@example.org"
@@ -38,8 +48,10 @@ def seed_demo() -> int:
         users = {row[0]: _user(created, row, schools, subjects, UserStatus.ACTIVE) for row in USERS}
         for row in PENDING_USERS:
             _user(created, row, schools, subjects, UserStatus.PENDING)
+    by_slug = {}
     for spec in ASSOCIATIONS:
         association, is_new = _association(created, spec, schools, subjects)
+        by_slug[spec["slug"]] = association
         for email in spec["leaders"]:
             _membership(created, users[email], association, MemberRole.LEADER, MembershipStatus.ACTIVE)
         for email in spec["members"]:
@@ -51,6 +63,7 @@ def seed_demo() -> int:
             # Archived after its members joined, as in life; only when just created, so an unarchive sticks.
             admin_services.archive_association(users[ADMIN_EMAIL], association, reason=spec["archived"])
     db.session.flush()
+    _threads(created, users, by_slug)
     return created[0]
 
 
@@ -140,3 +153,79 @@ def _membership(created: list[int], user: User, association: Association, role, 
         membership = associations.add_member(user, association, role=role, status=status)
         created[0] += 1
     return membership
+
+
+def _threads(created: list[int], users: dict[str, User], by_slug: dict[str, Association]) -> None:
+    """The demo conversations, each created whole (thread, replies, «Полезно», files) when its title is missing."""
+    touched = set()
+    for spec in THREADS:
+        association = by_slug[spec["association"]]
+        exists = db.session.scalar(
+            sa.select(Thread.id).where(Thread.association_id == association.id, Thread.title == spec["title"])
+        )
+        if exists is None:
+            created[0] += _thread(spec, users, association)
+            touched.add(association.id)
+    if touched:
+        # The conversations were back-dated: the associations' last activity follows their newest post.
+        newest = sa.select(sa.func.max(Thread.last_posted_at)).where(Thread.association_id == Association.id)
+        db.session.execute(
+            sa.update(Association).where(Association.id.in_(touched)).values(last_posted_at=newest.scalar_subquery())
+        )
+    db.session.flush()
+
+
+def _thread(spec: dict, users: dict[str, User], association: Association) -> int:
+    thread = discussions.create_thread(
+        users[spec["author"]],
+        association,
+        title=spec["title"],
+        body=spec["body"],
+        kind=ThreadKind(spec["kind"]),
+        tags=spec.get("tags", ""),
+        url=spec.get("url"),
+        experience_grade=spec.get("grade", ""),
+        experience_method=spec.get("method", ""),
+    )
+    posts = [db.session.scalar(sa.select(Post).where(Post.thread_id == thread.id, Post.number == 1))]
+    for reply in spec["replies"]:
+        target = posts[reply["to"]] if "to" in reply else None
+        posts.append(discussions.create_reply(users[reply["author"]], thread, body=reply["body"], reply_to=target))
+    reactions = sum(
+        engagement.set_useful(users[email], posts[index], on=True)
+        for index, emails in spec.get("useful", {}).items()
+        for email in emails
+    )
+    files = sum(
+        len(attachments.attach_uploads(posts[index].author, posts[index], [_demo_file(name) for name in names]))
+        for index, names in spec.get("files", {}).items()
+    )
+    _backdate(thread, posts, spec["days_ago"])
+    if spec.get("pinned"):
+        thread.pinned_at = thread.created_at
+    return 2 + len(spec["replies"]) + reactions + files
+
+
+def _backdate(thread: Thread, posts: list[Post], days_ago: int) -> None:
+    """Spread a conversation over its days: it starts `days_ago` days back at 9:40 Moscow time, replies follow."""
+    start = (utcnow() - timedelta(days=days_ago)).replace(hour=6, minute=40, second=0, microsecond=0)
+    for index, post in enumerate(posts):
+        post.created_at = start + timedelta(hours=4 * index, minutes=(index * 23) % 60)
+    thread.created_at = posts[0].created_at
+    thread.last_posted_at = posts[-1].created_at
+
+
+def _demo_file(name: str) -> FileStorage:
+    """A few generated bytes for a demo attachment: a small bar chart, or a text."""
+    content = DEMO_FILES[name]
+    if content == "chart":
+        image = Image.new("RGB", (480, 270), "white")
+        draw = ImageDraw.Draw(image)
+        draw.line([(40, 240), (460, 240)], fill="black", width=2)
+        for n, share in enumerate((0.62, 0.71, 0.55, 0.80, 0.47)):
+            left = 60 + n * 80
+            draw.rectangle([left, 240 - int(200 * share), left + 50, 239], fill=(31, 94, 168))
+        data = io.BytesIO()
+        image.save(data, "PNG")
+        return FileStorage(io.BytesIO(data.getvalue()), filename=name, content_type="image/png")
+    return FileStorage(io.BytesIO(content.encode("utf-8")), filename=name, content_type="text/plain")

@@ -8,13 +8,15 @@ from app.admin import services as admin_services
 from app.admin.models import AuditEntry
 from app.associations.models import Association, JoinPolicy, Membership, MembershipStatus, Visibility
 from app.auth.models import Role, User, UserStatus
+from app.db import utcnow
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.demo_data import SCHOOLS
 from app.directory.models import School, Subject
+from app.discussions.models import Attachment, Post, Reaction, Thread, ThreadKind
 from app.extensions import db
 from tests.factories import PASSWORD, make_school, make_user
 
-MODELS = (School, Subject, User, Association, Membership)
+MODELS = (School, Subject, User, Association, Membership, Thread, Post, Reaction, Attachment)
 
 
 def _counts() -> dict[str, int]:
@@ -27,6 +29,15 @@ def _user(email: str) -> User:
 
 def _association(slug: str) -> Association:
     return db.session.scalar(sa.select(Association).where(Association.slug == slug))
+
+
+@pytest.fixture(autouse=True)
+def _uploads(app, tmp_path):
+    """The demo's few attachments are written to a folder of the test's own."""
+    saved = app.config["UPLOAD_FOLDER"]
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    yield tmp_path / "uploads"
+    app.config["UPLOAD_FOLDER"] = saved
 
 
 @pytest.fixture
@@ -172,3 +183,78 @@ def test_cli_seed_demo_is_idempotent(app):
     assert second.exit_code == 0, second.output
     assert "already present" in second.output
     assert _counts() == before
+
+
+# --- discussions ----------------------------------------------------------------------------------------------------
+
+
+def _threads() -> list[Thread]:
+    return db.session.scalars(sa.select(Thread).order_by(Thread.id)).all()
+
+
+def _posts(thread: Thread) -> list[Post]:
+    return db.session.scalars(sa.select(Post).where(Post.thread_id == thread.id).order_by(Post.number)).all()
+
+
+def test_demo_threads_cover_every_kind_written_by_people_allowed_to(demo):
+    threads = _threads()
+    assert {t.kind for t in threads} == set(ThreadKind)
+    assert len({t.association_id for t in threads}) >= 5
+    assert any(t.association.visibility == Visibility.MEMBERS for t in threads)
+    link = next(t for t in threads if t.kind == ThreadKind.LINK and t.url_domain == "fipi.ru")
+    assert link.url.startswith("https://fipi.ru/")
+    assert all(t.experience_grade and t.experience_method for t in threads if t.kind == ThreadKind.EXPERIENCE)
+    assert any(t.pinned_at is not None for t in threads)
+    tags = {tag.name for t in threads for tag in t.tags}
+    assert {"впр", "огэ", "фгос", "функциональная грамотность"} <= tags
+    for thread in threads:
+        posts = _posts(thread)
+        assert policy.can_create_thread(posts[0].author, thread.association, thread.kind), thread.title
+        assert all(policy.can_post_in(p.author, thread.association) for p in posts), thread.title
+
+    posts = db.session.scalars(sa.select(Post)).all()
+    answers = [p for p in posts if p.reply_to_id is not None]
+    assert len(answers) >= 10
+    assert any(p.depth >= 2 for p in posts)  # nested conversations
+    assert all(p.reply_to.thread_id == p.thread_id and p.reply_to.number < p.number for p in answers)
+    html = "\n".join(p.body_html for p in posts)
+    for element in ("<strong>", "<li>", "<table>", "<th>", "<blockquote>", "<ol>", "<pre>"):
+        assert element in html, element
+    assert 'href="/users/' in html  # an @mention links to the member's profile
+
+
+def test_demo_counters_match_the_rows_and_conversations_lie_in_the_past(demo):
+    now = utcnow()
+    for thread in _threads():
+        posts = _posts(thread)
+        assert [p.number for p in posts] == list(range(1, len(posts) + 1))
+        assert (thread.post_count, thread.reply_count) == (len(posts), len(posts) - 1)
+        assert thread.useful_count == sum(p.useful_count for p in posts)
+        assert (thread.created_at, thread.last_posted_at) == (posts[0].created_at, posts[-1].created_at)
+        times = [p.created_at for p in posts]
+        assert times == sorted(times) and times[-1] < now
+    for association in db.session.scalars(sa.select(Association)):
+        threads = [t for t in _threads() if t.association_id == association.id]
+        assert association.thread_count == len(threads)
+        assert association.post_count == sum(t.post_count for t in threads)
+        if threads:
+            assert association.last_posted_at == max(t.last_posted_at for t in threads)
+    reactions = db.session.execute(sa.select(Reaction.post_id, Reaction.user_id, Post.author_id).join(Post)).all()
+    assert len(reactions) >= 20
+    assert all(user_id != author_id for _post, user_id, author_id in reactions)  # never on one's own post
+    for post in db.session.scalars(sa.select(Post)):
+        assert post.useful_count == sum(1 for post_id, *_ in reactions if post_id == post.id)
+
+
+def test_demo_attachments_are_real_files_and_feeds_parse(demo, _uploads, client):
+    import feedparser
+
+    files = db.session.scalars(sa.select(Attachment)).all()
+    assert {f.display_name for f in files} == {"Результаты ВПР 5 класс — диаграмма.png", "Памятка для родителей.txt"}
+    assert all((_uploads / f.stored_name).stat().st_size == f.size for f in files)
+    image = next(f for f in files if f.is_image)
+    assert (image.content_type, image.width, image.height) == ("image/png", 480, 270)
+
+    parsed = feedparser.parse(client.get("/associations/rmo-matematika/feed.atom").data)
+    assert not parsed.bozo
+    assert len(parsed.entries) == sum(1 for t in _threads() if t.association.slug == "rmo-matematika")

@@ -9,6 +9,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,6 +98,7 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
 def _flask(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in ("VMK_ENV", "TEST_DATABASE_URL")}
     env.update(FLASK_APP="wsgi.py", DATABASE_URL=database_url, SECRET_KEY="migration-test-key")
+    env.update(UPLOAD_FOLDER=str(Path(tempfile.gettempdir()) / "vmk-test-uploads"))  # seed-demo's attachments
     return subprocess.run(  # the real command line, as `make run` calls it
         [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
