@@ -381,10 +381,18 @@ def mark_all_read(user: User) -> None:
         sa.literal(WatchLevel.NORMAL.value),
         Thread.post_count,
         sa.literal(utcnow(), UTCDateTime),
-    ).join(new, new.c.thread_id == Thread.id)
-    db.session.execute(
-        sa.insert(ThreadReader).from_select(["user_id", "thread_id", "level", "last_read_number", "updated_at"], rows)
-    )
+    ).where(Thread.id.in_(sa.select(new.c.thread_id)))
+    columns = ["user_id", "thread_id", "level", "last_read_number", "updated_at"]
+    # A thread opened in another tab meanwhile has its reader row already: keep that one.
+    db.session.execute(_insert(ThreadReader).from_select(columns, rows).on_conflict_do_nothing())
+
+
+def _insert(model):
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
 
 
 # --- home page ------------------------------------------------------------------------------------------------------
