@@ -18,7 +18,6 @@ import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -195,7 +194,7 @@ def _ole_kind(data: bytes, extension: str) -> str | None:
 class _Image:
     width: int
     height: int
-    data: bytes  # the bytes to store: the original, or re-encoded without metadata
+    reencoded: bytes | None  # without its metadata; None when the original bytes carry none and are kept
     thumbnail: bytes | None
     thumbnail_ext: str
 
@@ -211,10 +210,10 @@ def _inspect_image(data: bytes, key: str, name: str) -> _Image:
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
-                stored = _without_metadata(image, data, key)
+                reencoded = _without_metadata(image, key)
                 upright = image if getattr(image, "is_animated", False) else ImageOps.exif_transpose(image)
                 thumbnail, ext = _thumbnail(upright)
-                return _Image(upright.width, upright.height, stored, thumbnail, ext)
+                return _Image(upright.width, upright.height, reencoded, thumbnail, ext)
     except UploadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -223,10 +222,10 @@ def _inspect_image(data: bytes, key: str, name: str) -> _Image:
         raise UploadError(_("Изображение «%(name)s» повреждено или не читается.", name=name)) from None
 
 
-def _without_metadata(image, data: bytes, key: str) -> bytes:
+def _without_metadata(image, key: str) -> bytes | None:
     has_exif = bool(image.info.get("exif")) or bool(image.getexif())
     if key == "gif" or not (has_exif or image.info.get("xmp")):
-        return data  # nothing to hide: keep the original bytes
+        return None  # nothing to hide: keep the original bytes
     out = io.BytesIO()
     if getattr(image, "is_animated", False):
         image.save(out, format=_PILLOW_FORMATS[key], save_all=True)
@@ -259,14 +258,21 @@ def _thumbnail(image) -> tuple[bytes, str]:
 
 @dataclass
 class _Accepted:
+    """A file that passed. Only re-encoded images keep their bytes in memory; others are read again when written."""
+
     display_name: str
     kind: FileKind
-    data: bytes
+    upload: FileStorage
+    sha256: str
+    size: int
     image: _Image | None
+    replaced: bytes | None = None
 
-    @cached_property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    def content(self) -> bytes:
+        if self.replaced is not None:
+            return self.replaced
+        self.upload.stream.seek(0)
+        return self.upload.stream.read()
 
 
 def _file_size(upload: FileStorage) -> int:
@@ -331,7 +337,9 @@ def validate_upload(upload: FileStorage) -> _Accepted:
     if not extension:
         name = f"{name[: MAX_NAME_LENGTH - 6]}.{kind.extensions[0]}"
     image = _inspect_image(data, key, name) if kind.is_image else None
-    return _Accepted(name, kind, image.data if image else data, image)
+    replaced = image.reencoded if image is not None else None
+    stored = replaced if replaced is not None else data
+    return _Accepted(name, kind, upload, hashlib.sha256(stored).hexdigest(), len(stored), image, replaced)
 
 
 def attach_uploads(actor: User, post: Post, files: list[FileStorage]) -> list[Attachment]:
@@ -365,14 +373,14 @@ def _too_many(limit: int) -> str:
 
 def _store(actor: User, post: Post, item: _Accepted, folder: Path) -> Attachment:
     stored_name = secrets.token_hex(16)
-    _write(folder / stored_name, item.data)
+    _write(folder / stored_name, item.content())
     attachment = Attachment(
         post_id=post.id,
         uploader_id=actor.id,
         display_name=item.display_name,
         stored_name=stored_name,
         content_type=item.kind.content_type,
-        size=len(item.data),
+        size=item.size,
         is_image=item.kind.is_image,
         sha256=item.sha256,
     )

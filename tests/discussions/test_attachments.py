@@ -5,7 +5,7 @@ import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import ExifTags, Image
 
 from app.discussions import attachments
 from app.discussions.attachments import UploadError, attach_uploads, clean_display_name, for_posts, human_size
@@ -214,6 +214,18 @@ def test_photo_metadata_is_stripped_and_orientation_applied(uploads, post):
     assert (attachment.width, attachment.height) == (200, 400)
     assert Image.open(uploads / attachment.stored_name).size == (200, 400)
     assert attachment.size == len(stored) and attachment.sha256 == hashlib.sha256(stored).hexdigest()
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("PNG", "схема.png"), ("WEBP", "снимок.webp")])
+def test_metadata_is_stripped_from_png_and_webp_too(uploads, post, fmt, name):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCam"
+    data = image_bytes(fmt, (100, 80), exif=exif)
+    assert b"PhoneCam" in data
+    (attachment,) = attach_uploads(post.author, post, [upload(data, name)])
+    stored = (uploads / attachment.stored_name).read_bytes()
+    assert b"PhoneCam" not in stored and Image.open(io.BytesIO(stored)).format == fmt
+    assert b"PhoneCam" not in (uploads / attachment.thumbnail_name).read_bytes()
 
 
 def test_transparent_images_get_png_thumbnails(uploads, post):
