@@ -354,7 +354,7 @@ def attach_uploads(actor: User, post: Post, files: list[FileStorage]) -> list[At
     accepted = [validate_upload(upload) for upload in uploads]  # nothing is written until every file passes
     # A form sent twice finds its post again (submission token): the same files are not attached twice.
     known = {(a.sha256, a.display_name) for a in existing}
-    accepted = [item for item in accepted if (item.sha256, item.display_name) not in known]
+    accepted = [item for item in accepted if not _seen(known, (item.sha256, item.display_name))]
     if len(existing) + len(accepted) > limit:
         raise UploadError(_too_many(limit))
     if not accepted:
@@ -365,6 +365,13 @@ def attach_uploads(actor: User, post: Post, files: list[FileStorage]) -> list[At
     db.session.add_all(attachments)
     db.session.flush()
     return attachments
+
+
+def _seen(known: set, key: tuple) -> bool:
+    if key in known:
+        return True
+    known.add(key)
+    return False
 
 
 def _too_many(limit: int) -> str:

@@ -160,6 +160,15 @@ def test_too_many_files_are_refused(app, uploads, post):
     assert len(attach_uploads(post.author, post, files[:3])) == 3
 
 
+def test_the_same_file_twice_is_attached_once(uploads, post):
+    first = attach_uploads(post.author, post, [upload(pdf_bytes(), "план.pdf"), upload(pdf_bytes(), "план.pdf")])
+    assert len(first) == 1
+    assert attach_uploads(post.author, post, [upload(pdf_bytes(), "план.pdf")]) == []
+    (renamed,) = attach_uploads(post.author, post, [upload(pdf_bytes(), "план, копия.pdf")])
+    assert renamed.display_name == "план, копия.pdf"
+    assert len(files_in(uploads)) == 2
+
+
 def test_empty_file_inputs_are_ignored(uploads, post):
     empty = upload(b"", "")
     assert attach_uploads(post.author, post, [empty, upload(b"", "  ")]) == []
