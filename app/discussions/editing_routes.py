@@ -102,12 +102,14 @@ def post_restore(post_id):
 @bp.get("/drafts/<key>")
 @login_required
 def draft_show(key):
-    """The user's draft as JSON, for the script to fill a form the server rendered empty (the thread page does not
-    spend a query on it)."""
+    """The user's draft as JSON (`body` null when there is none), for the script to fill a form the server rendered
+    empty: the thread page does not spend a query on drafts."""
     target = drafts.target_of(key)
-    draft = drafts.load(current_user, key) if target is not None and drafts.can_save(current_user, target) else None
-    if draft is None:
+    if target is None or not drafts.can_save(current_user, target):
         return jsonify(error=_("Черновик не найден.")), 404
+    draft = drafts.load(current_user, key)
+    if draft is None:
+        return jsonify(title=None, body=None, updated_at=None)
     return jsonify(title=draft.title, body=draft.body, updated_at=draft.updated_at.isoformat())
 
 
