@@ -5,11 +5,13 @@ transaction as the post: `UPDATE … SET n = n + 1 RETURNING n` takes the thread
 concurrent replies get distinct numbers and exact counts.
 """
 
+import functools
 import re
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.associations.models import Association, Membership, MembershipStatus
 from app.auth.models import User
@@ -62,6 +64,29 @@ def find_submitted(author: User, submission_token: str | None) -> Post | None:
     )
 
 
+def _once_per_submission(made_by):
+    """The same form sent twice at once: both requests pass `find_submitted`, the second then loses the race on the
+    unique (author, submission_token) and, instead of failing, returns what the first one made (`made_by(post)`)."""
+
+    def decorate(create):
+        @functools.wraps(create)
+        def create_once(author: User, target, **kwargs):
+            if not kwargs.get("submission_token"):
+                return create(author, target, **kwargs)
+            try:
+                with db.session.begin_nested():
+                    return create(author, target, **kwargs)
+            except IntegrityError:
+                if (earlier := find_submitted(author, kwargs["submission_token"])) is None:
+                    raise
+                return made_by(earlier)
+
+        return create_once
+
+    return decorate
+
+
+@_once_per_submission(lambda post: post.thread)
 def create_thread(
     author: User,
     association: Association,
@@ -110,6 +135,7 @@ def create_thread(
     return thread
 
 
+@_once_per_submission(lambda post: post)
 def create_reply(
     author: User,
     thread: Thread,
