@@ -281,6 +281,10 @@ def run(args) -> list[str]:
         print(f"workers' memory, MB, after the run: {_memory_line(after)} (budget: RSS ≤ {RSS_BUDGET_MB} MB)")
         if not rss or max(rss) > RSS_BUDGET_MB:
             failures.append(f"worker RSS {max(rss, default=0):.1f} MB (budget ≤ {RSS_BUDGET_MB} MB)")
+        posts = len(re.findall(rb'id="post-\d+"', get(port, targets["thread"])[2]))
+        print(f"thread page {targets['thread']}: {posts} posts shown")
+        if posts != 20:
+            failures.append(f"the thread page shows {posts} posts, not 20: not the page the budget is about")
         total, parts = page_weight(port, targets["thread"], cookie)
         detail = ", ".join(f"{path} {size / 1024:.1f}" for path, size in parts)
         print(f"thread page gzip with CSS and JS: {total / 1024:.1f} KB ({detail}) (budget ≤ {GZIP_BUDGET_KB} KB)")
