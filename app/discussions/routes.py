@@ -1,8 +1,13 @@
 """Thread and post pages: new thread in an association, the thread page, replying."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from functools import wraps
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import Forbidden, NotFound
+from wtforms.validators import ValidationError
 
 from app import policy
 from app.associations.models import Association
@@ -46,13 +51,32 @@ def _domain_errors() -> tuple[type[Exception], ...]:
     return (services.DiscussionError, upload_error) if upload_error else (services.DiscussionError,)
 
 
+def form_checks_csrf(view):
+    """Let the view's FlaskForm check the CSRF token, so a stale token re-shows the form with the text kept (and a
+    fresh token) instead of the generic error page. A request with a bad token whose target cannot be shown (unknown,
+    forbidden) still gets the plain CSRF refusal, so the token is checked before anything is revealed."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method != "POST" or not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return view(*args, **kwargs)
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as exc:
+            try:
+                return view(*args, **kwargs)
+            except (Forbidden, NotFound):
+                raise CSRFError(exc.args[0]) from None
+        return view(*args, **kwargs)
+
+    return csrf.exempt(wrapped)
+
+
 # --- new thread ---------------------------------------------------------------------------------------------------
 
 
-# The new-thread and reply forms check their CSRF token themselves (FlaskForm): an expired token then re-shows the
-# form with the text kept instead of the generic error page.
 @bp.route("/associations/<slug>/threads/new", methods=["GET", "POST"])
-@csrf.exempt
+@form_checks_csrf
 @login_required
 def thread_create(slug):
     association = _association(slug)
@@ -137,7 +161,7 @@ def _render_thread(
 
 
 @bp.post("/threads/<int:thread_id>/reply")
-@csrf.exempt
+@form_checks_csrf
 @login_required
 def thread_reply(thread_id):
     thread, reader = _thread(thread_id)

@@ -281,3 +281,12 @@ def test_mentions_in_a_new_thread_are_recorded(client, login, association, membe
 def test_the_form_hint_explains_mentions(client, login, thread, member):
     login(member)
     assert "@[Фамилия Имя Отчество]" in text(client.get(f"/threads/{thread.id}"))
+
+
+def test_without_a_csrf_token_an_unknown_or_forbidden_target_gets_the_plain_refusal(client, login, thread, request):
+    login(make_user())  # not a member: the reply would be 403
+    request.getfixturevalue("csrf")
+    for url in (f"/threads/{thread.id}/reply", "/threads/999999/reply", "/associations/nothing/threads/new"):
+        response = client.post(url, data={"body": "Текст"})
+        assert response.status_code == 400 and "Форма устарела или отправлена не с этого сайта" in text(response)
+    assert len(posts_of(thread)) == 1
