@@ -1,28 +1,17 @@
-"""Engagement: «Полезно», bookmarks, watching and unread — the verbs and the selects behind their pages.
+"""Engagement: «Полезно», bookmarks and watching — the verbs and the selects behind their pages.
 
 Verbs flush, never commit. Counters (`useful_count` on posts and threads) change in SQL in the same transaction as
-the reaction, so concurrent clicks keep them exact.
-
-Unread, as in Discourse:
-- a thread the user tracks or watches (their ThreadReader level) whose `post_count` is above the number of the last
-  post shown to them;
-- a thread in an association where they are an active member, started after they joined, by someone else, that they
-  have never opened (no ThreadReader row), unless they muted the association.
-Threads they may no longer see (deleted, hidden, or in a members-only association they left) and muted ones never
-count.
+the reaction, so concurrent clicks keep them exact. Unread and the home page's activity live in `unread.py`.
 """
-
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
 from app.associations.models import Association, Membership, MembershipStatus, Visibility
 from app.associations.queries import visible_to
 from app.auth.models import Role, User, UserStatus
-from app.db import UTCDateTime, utcnow
 from app.discussions import services
 from app.discussions.models import (
     AssociationWatch,
@@ -37,8 +26,6 @@ from app.extensions import db
 
 POSTS_PER_PAGE = 20  # the thread page's page size: a post's page is computed from its number
 LIST_PER_PAGE = 20
-NAV_UNREAD_CAP = 99  # the nav shows «99+» beyond this; counting stops there, so the query stays cheap
-FOLLOWING = (WatchLevel.WATCHING, WatchLevel.TRACKING)
 
 
 def _signed_in(user) -> bool:
@@ -237,190 +224,3 @@ def watchers_of(thread: Thread) -> set[int]:
         )
         stmt = stmt.where(sa.or_(User.id.in_(members), User.role == Role.ADMIN))
     return set(db.session.scalars(stmt))
-
-
-# --- unread ---------------------------------------------------------------------------------------------------------
-
-
-def _visible_threads(user):
-    return (Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), visible_to(user))
-
-
-def _tracked_unread(user):
-    """Tracked or watched threads with posts past the last one shown: (thread id, last read number)."""
-    return (
-        sa.select(Thread.id.label("thread_id"), ThreadReader.last_read_number.label("last_read"))
-        .join(ThreadReader, ThreadReader.thread_id == Thread.id)
-        .join(Association, Association.id == Thread.association_id)
-        .where(
-            ThreadReader.user_id == user.id,
-            ThreadReader.level.in_(FOLLOWING),
-            Thread.post_count > ThreadReader.last_read_number,
-            *_visible_threads(user),
-        )
-    )
-
-
-def _new_threads(user):
-    """Threads started by others in the user's associations since they joined, never opened: (thread id, 0)."""
-    reader = aliased(ThreadReader)
-    muted = aliased(AssociationWatch)
-    return (
-        sa.select(Thread.id.label("thread_id"), sa.literal(0).label("last_read"))
-        .join(Membership, Membership.association_id == Thread.association_id)
-        .join(Association, Association.id == Thread.association_id)
-        .where(
-            Membership.user_id == user.id,
-            Membership.status == MembershipStatus.ACTIVE,
-            Thread.created_at > sa.func.coalesce(Membership.joined_at, Membership.requested_at),
-            sa.or_(Thread.author_id.is_(None), Thread.author_id != user.id),
-            ~sa.exists().where(reader.user_id == user.id, reader.thread_id == Thread.id),
-            ~sa.exists().where(
-                muted.user_id == user.id,
-                muted.association_id == Thread.association_id,
-                muted.level == WatchLevel.MUTED,
-            ),
-            *_visible_threads(user),
-        )
-    )
-
-
-def _unread_subquery(user):
-    return sa.union_all(_tracked_unread(user), _new_threads(user)).subquery("unread")
-
-
-def unread_count(user, cap: int = NAV_UNREAD_CAP) -> int:
-    """How many threads have unread posts, counting no further than cap + 1 (one query; 0 for visitors)."""
-    if not _signed_in(user):
-        return 0
-    limited = sa.union_all(_tracked_unread(user), _new_threads(user)).limit(cap + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
-
-
-@dataclass(frozen=True)
-class UnreadThread:
-    thread: Thread
-    last_read: int
-
-    @property
-    def unread(self) -> int:
-        return max(self.thread.post_count - self.last_read, 0)
-
-    @property
-    def first_unread(self) -> int:
-        return self.last_read + 1
-
-    @property
-    def url(self) -> str:
-        return post_url(self.thread.id, self.first_unread)
-
-
-def _unread_threads_stmt(user):
-    unread = _unread_subquery(user)
-    return (
-        sa.select(Thread)
-        .join(unread, unread.c.thread_id == Thread.id)
-        .options(joinedload(Thread.association), joinedload(Thread.last_poster))
-        .order_by(Thread.last_posted_at.desc(), Thread.id.desc())
-    )
-
-
-def _with_last_read(user, threads: list[Thread]) -> list[UnreadThread]:
-    ids = [t.id for t in threads]
-    last_read = {}
-    if ids:
-        last_read = dict(
-            db.session.execute(
-                sa.select(ThreadReader.thread_id, ThreadReader.last_read_number).where(
-                    ThreadReader.user_id == user.id, ThreadReader.thread_id.in_(ids)
-                )
-            ).all()
-        )
-    return [UnreadThread(thread, last_read.get(thread.id, 0)) for thread in threads]
-
-
-def unread_threads(user, page: int = 1):
-    """A page of threads with unread posts, newest activity first; `.rows` holds UnreadThread items."""
-    pagination = db.paginate(_unread_threads_stmt(user), page=page, per_page=LIST_PER_PAGE, error_out=False)
-    pagination.rows = _with_last_read(user, pagination.items)
-    return pagination
-
-
-def top_unread(user, limit: int = 5) -> list[UnreadThread]:
-    if not _signed_in(user):
-        return []
-    threads = list(db.session.scalars(_unread_threads_stmt(user).limit(limit)))
-    return _with_last_read(user, threads)
-
-
-def mark_all_read(user: User) -> None:
-    """Everything unread becomes read: one UPDATE for the threads the user follows, one INSERT … SELECT for the new
-    threads never opened (they get a reader row at level «normal», read to the end)."""
-    visible_ids = (
-        sa.select(Thread.id)
-        .join(Association, Association.id == Thread.association_id)
-        .where(*_visible_threads(user))
-        .correlate(None)
-    )
-    post_count = sa.select(Thread.post_count).where(Thread.id == ThreadReader.thread_id).scalar_subquery()
-    db.session.execute(
-        sa.update(ThreadReader)
-        .where(
-            ThreadReader.user_id == user.id,
-            ThreadReader.level.in_(FOLLOWING),
-            ThreadReader.last_read_number < post_count,
-            ThreadReader.thread_id.in_(visible_ids),
-        )
-        .values(last_read_number=post_count, updated_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    )
-    new = _new_threads(user).subquery()
-    rows = sa.select(
-        sa.literal(user.id),
-        Thread.id,
-        sa.literal(WatchLevel.NORMAL.value),
-        Thread.post_count,
-        sa.literal(utcnow(), UTCDateTime),
-    ).where(Thread.id.in_(sa.select(new.c.thread_id)))
-    columns = ["user_id", "thread_id", "level", "last_read_number", "updated_at"]
-    # A thread opened in another tab meanwhile has its reader row already: keep that one.
-    db.session.execute(_insert(ThreadReader).from_select(columns, rows).on_conflict_do_nothing())
-
-
-def _insert(model):
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
-
-
-# --- home page ------------------------------------------------------------------------------------------------------
-
-
-def _activity_stmt(limit: int):
-    return (
-        sa.select(Thread)
-        .join(Association, Association.id == Thread.association_id)
-        .where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), Association.archived_at.is_(None))
-        .options(joinedload(Thread.association), joinedload(Thread.last_poster))
-        .order_by(Thread.last_posted_at.desc(), Thread.id.desc())
-        .limit(limit)
-    )
-
-
-def activity_in_my_associations(user: User, limit: int = 10) -> list[Thread]:
-    """The latest threads by last activity in the associations where the user is an active member (muted left out)."""
-    mine = sa.select(Membership.association_id).where(
-        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
-    )
-    muted = sa.select(ThreadReader.thread_id).where(
-        ThreadReader.user_id == user.id, ThreadReader.level == WatchLevel.MUTED
-    )
-    stmt = _activity_stmt(limit).where(Thread.association_id.in_(mine), Thread.id.not_in(muted))
-    return list(db.session.scalars(stmt))
-
-
-def public_activity(limit: int = 10) -> list[Thread]:
-    """The latest threads of public associations, for visitors."""
-    return list(db.session.scalars(_activity_stmt(limit).where(Association.visibility == Visibility.PUBLIC)))

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app import policy
 from app.associations.models import Association
-from app.discussions import engagement
+from app.discussions import engagement, unread
 from app.discussions.models import Post, Thread, WatchLevel
 from app.extensions import db
 from app.policy import require
@@ -17,7 +17,7 @@ bp = Blueprint("engagement", __name__)
 
 @bp.app_template_global()
 def nav_unread_count() -> int:
-    return engagement.unread_count(current_user)
+    return unread.unread_count(current_user)
 
 
 bp.add_app_template_global(engagement.post_url, "thread_post_url")
@@ -113,13 +113,13 @@ def association_watch(slug):
 @bp.get("/unread")
 @login_required
 def unread_list():
-    return render_template("discussions/unread_list.html", page=engagement.unread_threads(current_user, _page()))
+    return render_template("discussions/unread_list.html", page=unread.unread_threads(current_user, _page()))
 
 
 @bp.post("/unread/mark-read")
 @login_required
 def unread_mark_read():
-    engagement.mark_all_read(current_user)
+    unread.mark_all_read(current_user)
     db.session.commit()
     flash(_("Все темы отмечены прочитанными."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("engagement.unread_list")))

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from app.associations import queries as association_queries
-from app.discussions import engagement
+from app.discussions import unread as unread_queries
 from app.extensions import db
 from app.i18n import LOCALE_COOKIE
 from app.security import safe_next
@@ -18,7 +18,7 @@ def home():
         return render_template(
             "main/home.html",
             public_associations=association_queries.public_associations(),
-            activity=engagement.public_activity(),
+            activity=unread_queries.public_activity(),
         )
     return render_template(
         "main/home.html",
@@ -26,8 +26,8 @@ def home():
         invitations=association_queries.invitations_for(current_user),
         my_requests=association_queries.my_pending_requests(current_user),
         request_counts=association_queries.request_counts_for_leader(current_user),
-        activity=engagement.activity_in_my_associations(current_user),
-        unread=engagement.top_unread(current_user),
+        activity=unread_queries.activity_in_my_associations(current_user),
+        unread=unread_queries.top_unread(current_user),
     )
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.associations import services as association_services
 from app.associations.models import Membership, Visibility
 from app.db import utcnow
-from app.discussions import engagement
+from app.discussions import engagement, unread
 from app.discussions.models import ThreadReader, WatchLevel
 from app.extensions import db
 from tests.discussions.engagement_helpers import reader_of, set_read, text
@@ -15,7 +15,7 @@ from tests.factories import make_association, make_post, make_thread, make_user
 
 
 def _titles(user) -> list[str]:
-    return [row.thread.title for row in engagement.unread_threads(user).rows]
+    return [row.thread.title for row in unread.unread_threads(user).rows]
 
 
 def _membership(user, association) -> Membership:
@@ -79,7 +79,7 @@ def test_what_does_not_count(app):
     set_read(user, elsewhere, 1)
     db.session.flush()
     assert _titles(user) == []
-    assert engagement.unread_count(user) == 0
+    assert unread.unread_count(user) == 0
 
 
 def test_muted_association_hides_its_new_threads_but_not_tracked_ones(app):
@@ -131,7 +131,7 @@ def test_mark_all_read_is_one_update_and_one_insert(client, login, count_queries
     fresh = make_thread(author, association, title="Свежая")
     make_post(fresh, author)
     login(user)
-    assert engagement.unread_count(user) == 2
+    assert unread.unread_count(user) == 2
     with count_queries() as q:
         response = client.post("/unread/mark-read")
     assert response.status_code == 302 and response.headers["Location"] == "/unread"
@@ -141,7 +141,7 @@ def test_mark_all_read_is_one_update_and_one_insert(client, login, count_queries
     assert reader_of(user, tracked).level == WatchLevel.TRACKING
     fresh_reader = reader_of(user, fresh)
     assert (fresh_reader.last_read_number, fresh_reader.level) == (2, WatchLevel.NORMAL)
-    assert engagement.unread_count(user) == 0
+    assert unread.unread_count(user) == 0
     assert "Всё прочитано" in text(client.get("/unread"))
 
 
@@ -195,9 +195,9 @@ def test_nav_count_is_one_query_and_capped(app, count_queries):
     for _ in range(5):
         make_thread(author, association)
     with count_queries() as q:
-        assert engagement.unread_count(user, cap=3) == 4  # «3+»: counting stops after cap + 1
+        assert unread.unread_count(user, cap=3) == 4  # «3+»: counting stops after cap + 1
     assert q.count == 1
-    assert engagement.unread_count(user) == 5
+    assert unread.unread_count(user) == 5
 
 
 def test_visitor_nav_has_no_unread(client):
@@ -213,3 +213,32 @@ def test_reader_rows_written_by_mark_all_read_are_unique(client, login):
     rows = sa.select(sa.func.count()).select_from(ThreadReader).where(ThreadReader.user_id == user.id)
     count = db.session.scalar(rows)
     assert count == 1
+
+
+def test_a_new_thread_stops_being_new_after_two_weeks(app):
+    author, user, association = _people()
+    old = make_thread(author, association, title="Давняя тема")
+    old.created_at = old.last_posted_at = utcnow() - timedelta(days=unread.NEW_THREAD_DAYS + 1)
+    _membership(user, association).joined_at = utcnow() - timedelta(days=60)
+    make_thread(author, association, title="Недавняя тема")
+    db.session.flush()
+    assert _titles(user) == ["Недавняя тема"]
+
+
+def test_pages_follow_the_activity_order_across_both_kinds(client, login):
+    author, user, association = _people()
+    now = utcnow()
+    expected = []
+    for n in range(26):
+        thread = make_thread(author, association, title=f"Тема {n:02d}")
+        if n % 3 == 0:  # some tracked with new posts, the rest never opened
+            set_read(user, thread, 1, level=WatchLevel.TRACKING)
+            make_post(thread, author)
+        thread.last_posted_at = now - timedelta(minutes=(n * 7) % 26)
+        expected.append((thread.last_posted_at, thread.id, thread.title))
+    db.session.flush()
+    expected = [title for _at, _id, title in sorted(expected, reverse=True)]
+    first, second = unread.unread_threads(user, 1), unread.unread_threads(user, 2)
+    assert first.total == 26 and first.pages == 2
+    assert [r.thread.title for r in first.rows] + [r.thread.title for r in second.rows] == expected
+    assert [r.thread.title for r in unread.top_unread(user)] == expected[:5]
