@@ -8,8 +8,9 @@ from app import policy
 from app.discussions import drafts, editing
 from app.discussions.editing_forms import PostEditForm
 from app.discussions.models import Post
+from app.discussions.routes import form_checks_csrf
 from app.discussions.services import DiscussionError
-from app.extensions import csrf, db, limiter
+from app.extensions import db, limiter
 from app.policy import require
 
 bp = Blueprint("editing", __name__)
@@ -25,7 +26,7 @@ def _load_post(post_id: int) -> Post:
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token: a stale one re-shows the form with the text and a fresh token
+@form_checks_csrf  # a stale token re-shows the form with the text and a fresh token
 @login_required
 def post_edit(post_id):
     post = _load_post(post_id)
