@@ -290,3 +290,13 @@ def test_without_a_csrf_token_an_unknown_or_forbidden_target_gets_the_plain_refu
         response = client.post(url, data={"body": "Текст"})
         assert response.status_code == 400 and "Форма устарела или отправлена не с этого сайта" in text(response)
     assert len(posts_of(thread)) == 1
+
+
+def test_reply_to_a_locked_thread_is_refused_with_the_text_kept(client, login, thread, member):
+    thread.locked_at = utcnow()
+    db.session.flush()
+    login(member)
+    assert "Тема закрыта: ответить в ней нельзя." in text(client.get(f"/threads/{thread.id}"))
+    response = client.post(f"/threads/{thread.id}/reply", data={"body": "Поздний ответ"})
+    assert response.status_code == 400 and "Поздний ответ" in text(response)
+    assert len(posts_of(thread)) == 1
