@@ -34,13 +34,7 @@ def post_edit(post_id):
     opening = post.number == 1
     form = PostEditForm(opening=opening)
     if request.method == "GET":
-        form.body.data = post.body
-        if opening:
-            form.title.data = post.thread.title
-        draft = drafts.load(current_user, drafts.edit_key(post))
-        if draft is not None and draft.body != post.body:
-            form.body.data = draft.body
-            flash(_("Восстановлен несохранённый черновик правки. Сохраните его или отмените правку."), "info")
+        _fill(form, post)
     elif form.validate_on_submit():
         try:
             changed = editing.edit_post(
@@ -55,6 +49,20 @@ def post_edit(post_id):
             return redirect(editing.post_url(post))
     status = 400 if request.method == "POST" else 200
     return render_template("discussions/post_edit.html", form=form, post=post, thread=post.thread), status
+
+
+def _fill(form: PostEditForm, post: Post) -> None:
+    """The current text, or the user's unsaved draft of this edit when there is one."""
+    form.body.data = post.body
+    if post.number == 1:
+        form.title.data = post.thread.title
+    draft = drafts.load(current_user, drafts.edit_key(post))
+    title_changed = post.number == 1 and draft is not None and draft.title and draft.title != post.thread.title
+    if draft is not None and (draft.body != post.body or title_changed):
+        form.body.data = draft.body
+        if title_changed:
+            form.title.data = draft.title
+        flash(_("Восстановлен несохранённый черновик правки. Сохраните его или отмените правку."), "info")
 
 
 @bp.get("/posts/<int:post_id>/history")

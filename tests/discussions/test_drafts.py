@@ -222,3 +222,11 @@ def test_visitors_get_no_draft_script(client):
     w = make_world()
     page = client.get(f"/threads/{w.thread.id}").get_data(as_text=True)
     assert "js/drafts.js" not in page
+
+
+def test_an_opening_post_edit_draft_brings_back_its_title_too(client, login):
+    w = make_world()
+    drafts.save(w.author, drafts.edit_key(w.opening), title="Заголовок из черновика", body=w.opening.body)
+    login(w.author)
+    page = client.get(f"/posts/{w.opening.id}/edit").get_data(as_text=True)
+    assert 'value="Заголовок из черновика"' in page
