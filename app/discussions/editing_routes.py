@@ -15,7 +15,12 @@ from app.policy import require
 
 bp = Blueprint("editing", __name__)
 
-DRAFT_LIMIT = "120 per minute"
+DRAFT_LIMIT = "60 per minute"  # autosave sends at most one request every few seconds while typing
+
+
+def _draft_limit_key() -> str:
+    # Per user, not per address: a whole school often shares one address.
+    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
 
 
 def _load_post(post_id: int) -> Post:
@@ -123,7 +128,7 @@ def draft_show(key):
 
 
 @bp.post("/drafts/<key>")
-@limiter.limit(DRAFT_LIMIT)
+@limiter.limit(DRAFT_LIMIT, key_func=_draft_limit_key)
 @login_required
 def draft_save(key):
     target = drafts.target_of(key)

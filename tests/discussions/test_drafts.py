@@ -230,3 +230,14 @@ def test_an_opening_post_edit_draft_brings_back_its_title_too(client, login):
     login(w.author)
     page = client.get(f"/posts/{w.opening.id}/edit").get_data(as_text=True)
     assert 'value="Заголовок из черновика"' in page
+
+
+def test_autosave_is_rate_limited_per_user_not_per_address(app, client, login):
+    w = make_world()
+    login(w.other)
+    url = f"/drafts/reply:{w.thread.id}"
+    statuses = [client.post(url, json={"body": f"Версия {n}"}).status_code for n in range(61)]
+    assert statuses[:60] == [200] * 60 and statuses[60] == 429
+    colleague = app.test_client()  # same address, another teacher
+    colleague.post("/login", data={"email": w.author.email, "password": "correct-horse-battery-42"})
+    assert colleague.post(url, json={"body": "Мой ответ"}).status_code == 200
