@@ -53,7 +53,9 @@ def post_edit(post_id):
             flash(_("Сообщение изменено.") if changed else _("Текст не изменился."), "success" if changed else "info")
             return redirect(editing.post_url(post))
     status = 400 if request.method == "POST" else 200
-    return render_template("discussions/post_edit.html", form=form, post=post, thread=post.thread), status
+    return render_template(
+        "discussions/post_edit.html", form=form, post=post, thread=post.thread, back_url=editing.post_url(post)
+    ), status
 
 
 def _fill(form: PostEditForm, post: Post) -> None:
