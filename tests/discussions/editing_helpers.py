@@ -40,7 +40,9 @@ def counts(world: World) -> dict:
     replies = db.session.scalar(
         sa.select(sa.func.count(Post.id)).where(Post.thread_id == thread.id, Post.number > 1, *visible)
     )
-    shown_threads = sa.select(Thread.id).where(Thread.association_id == association.id, Thread.deleted_at.is_(None))
+    shown_threads = sa.select(Thread.id).where(
+        Thread.association_id == association.id, Thread.deleted_at.is_(None), Thread.hidden_at.is_(None)
+    )
     posts = db.session.scalar(sa.select(sa.func.count(Post.id)).where(Post.thread_id.in_(shown_threads), *visible))
     threads = db.session.scalar(sa.select(sa.func.count()).select_from(shown_threads.subquery()))
     return {

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from app.associations.models import Association
 from app.auth.models import Role
 from app.discussions import editing
 from app.discussions.models import Post, Thread
@@ -140,7 +141,9 @@ def test_a_hidden_reply_was_not_counted_and_is_not_uncounted(app):
     w = make_world()
     # A moderator hid the reply earlier (moderation takes it out of the counts when it hides it).
     db.session.execute(sa.update(Thread).where(Thread.id == w.thread.id).values(reply_count=Thread.reply_count - 1))
-    w.association.post_count -= 1
+    db.session.execute(
+        sa.update(Association).where(Association.id == w.association.id).values(post_count=Association.post_count - 1)
+    )
     w.reply.hidden_at = w.reply.created_at
     db.session.flush()
     assert_counts(w, 1, 1, 2)
@@ -155,3 +158,23 @@ def test_a_new_reply_after_deletes_keeps_counts_exact(app):
     editing.delete_post(w.author, w.reply)
     make_post(w.thread, w.other, body="Ещё ответ.")
     assert_counts(w, 2, 1, 3)
+
+
+def test_a_hidden_thread_is_out_of_the_association_counts_already(app):
+    w = make_world()
+    # Moderation hid the thread and took it out of the association's counts.
+    w.thread.hidden_at = w.thread.created_at
+    db.session.execute(
+        sa.update(Association)
+        .where(Association.id == w.association.id)
+        .values(thread_count=Association.thread_count - 1, post_count=Association.post_count - 3)
+    )
+    db.session.flush()
+    assert_counts(w, 2, 0, 0)
+    editing.delete_post(w.leader, w.reply)
+    assert_counts(w, 1, 0, 0)
+    editing.delete_post(w.leader, w.opening)
+    assert_counts(w, 1, 0, 0)
+    editing.restore_post(w.leader, w.opening)
+    editing.restore_post(w.leader, w.reply)
+    assert_counts(w, 2, 0, 0)
