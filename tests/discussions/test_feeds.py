@@ -324,3 +324,11 @@ def test_members_only_thread_page_announces_no_feed(client, login, people):
     response = client.get(f"/threads/{thread.id}")
     assert response.status_code == 200
     assert "application/atom+xml" not in response.get_data(as_text=True)
+
+
+def test_relative_links_in_posts_resolve_against_the_site(client, people, association):
+    teacher, leader = people
+    thread = make_thread(teacher, association)
+    make_post(thread, teacher, body="Спасибо, @[Кравченко Ольга Владимировна]!")
+    entry = _get_feed(client, f"/threads/{thread.id}/feed.atom").entries[0]
+    assert f'href="http://localhost/users/{leader.id}"' in entry.content[0].value
