@@ -15,6 +15,7 @@ import gzip
 import http.client
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -179,7 +180,7 @@ def drive(port: int, path: str, cookie: str, clients: int, seconds: float, maste
             result.latencies.extend(latencies)
             result.errors += errors
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     cpu_before = workers_cpu(master_pid) if master_pid else 0.0
     started = time.monotonic()
     for thread in threads:
@@ -319,6 +320,8 @@ def run(args) -> list[str]:
     except Exception:
         print(f"gunicorn log: {log_path}", file=sys.stderr)
         raise
+    else:
+        log_path.unlink(missing_ok=True)
     finally:
         stop_server(server)
     return failures
@@ -337,6 +340,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.seconds = min(max(args.seconds, 1.0), 60.0)
     args.clients = min(max(args.clients, 1), 32)
+    # A plain `kill` of this script must still stop gunicorn: turn SIGTERM into SystemExit, so `finally` runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     failures = run(args)
     for failure in failures:
         print(f"BUDGET MISSED: {failure}")
