@@ -40,7 +40,8 @@ RSS_BUDGET_MB = 60
 GZIP_BUDGET_KB = 50
 # Sync workers, as the README's production command runs them: one request at a time per process, no GIL shared
 # between requests, so two workers use both cores fully and a worker's memory is that of one request. They close
-# the connection after each response; the clients reconnect, as nginx does in front of them.
+# the connection after each response; the clients reconnect, as nginx does in front of them. `--worker-class gthread`
+# compares (4 threads a worker, keep-alive).
 WORKER_CLASS = "sync"
 
 
@@ -84,11 +85,12 @@ def get(port: int, path: str, cookie: str = "", method: str = "GET", body: str |
         connection.close()
 
 
-def start_server(database: str, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+def start_server(database: str, port: int, workers: int, log_path: Path, worker_class: str) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=database, SECRET_KEY="bench-load-secret", RATELIMIT_ENABLED="false",
                VMK_ENV="production", PYTHONDONTWRITEBYTECODE="1")  # fmt: skip
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(workers), "--worker-class", WORKER_CLASS,
-               "--bind", f"{HOST}:{port}", "--timeout", "60", "wsgi:app"]  # fmt: skip
+    threads = ["--threads", "4"] if worker_class == "gthread" else []
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(workers), "--worker-class", worker_class,
+               *threads, "--bind", f"{HOST}:{port}", "--timeout", "60", "wsgi:app"]  # fmt: skip
     with open(log_path, "wb") as log:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -276,13 +278,13 @@ def run(args) -> list[str]:
     targets = pick_targets(database)
     port = free_port()
     log_path = Path(tempfile.gettempdir()) / f"vmk-bench-gunicorn-{port}.log"
-    server = start_server(database, port, args.workers, log_path)
+    server = start_server(database, port, args.workers, log_path, args.worker_class)
     failures = []
     try:
         wait_until_up(server, port)
         cookie = log_in(port)
         idle = worker_memory(server.pid)
-        print(f"gunicorn {args.workers} {WORKER_CLASS} workers on {HOST}:{port}, {db_name(database)}; "
+        print(f"gunicorn {args.workers} {args.worker_class} workers on {HOST}:{port}, {db_name(database)}; "
               f"{args.clients} clients, {args.seconds:g} s per page; {os.cpu_count()} CPUs, load average "
               f"{os.getloadavg()[0]:.2f} before the run (anything else running skews the numbers)")  # fmt: skip
         for path in [*targets.values(), "/healthz"]:
@@ -337,6 +339,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per page (at most 60)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (at most 32)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default=WORKER_CLASS)
     args = parser.parse_args(argv)
     args.seconds = min(max(args.seconds, 1.0), 60.0)
     args.clients = min(max(args.clients, 1), 32)
