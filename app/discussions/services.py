@@ -149,6 +149,8 @@ def create_reply(
         return earlier
     if reply_to is not None and reply_to.thread_id != thread.id:
         raise DiscussionError(_("Можно отвечать только на сообщения этой темы."))
+    # Render before taking the thread's row lock: concurrent repliers wait only for the counter update.
+    body_html, mentioned = render_post_body(thread.association_id, body)
     now = utcnow()
     number = db.session.execute(
         sa.update(Thread)
@@ -162,7 +164,6 @@ def create_reply(
         .returning(Thread.post_count)
     ).scalar_one()
     depth = 0 if reply_to is None or reply_to.number == 1 else min(reply_to.depth + 1, MAX_REPLY_DEPTH)
-    body_html, mentioned = render_post_body(thread.association_id, body)
     post = Post(
         thread_id=thread.id, number=number, author=author, reply_to=reply_to, depth=depth, body=body,
         body_html=body_html, submission_token=submission_token, created_at=now,
@@ -265,8 +266,14 @@ def set_watch_level(user: User, thread: Thread, level: WatchLevel) -> ThreadRead
     """How closely the user follows the thread (watching / tracking / normal / muted)."""
     reader = _reader(user, thread)
     if reader is None:
-        reader = ThreadReader(user_id=user.id, thread_id=thread.id, last_read_number=0)
-        db.session.add(reader)
+        # INSERT … ON CONFLICT DO NOTHING: two tabs replying at once must not both try to create the row.
+        db.session.execute(
+            _dialect_insert()(ThreadReader)
+            .values(user_id=user.id, thread_id=thread.id, level=WatchLevel.NORMAL, last_read_number=0,
+                    updated_at=utcnow())
+            .on_conflict_do_nothing()
+        )  # fmt: skip
+        reader = db.session.get(ThreadReader, (user.id, thread.id))
     reader.level = WatchLevel(level)
     reader.updated_at = utcnow()
     return reader
