@@ -25,7 +25,6 @@ from flask import current_app
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -201,6 +200,8 @@ class _Image:
 
 def _inspect_image(data: bytes, key: str, name: str) -> _Image:
     """Decode the whole image (a corrupt one is refused), drop EXIF/XMP (GPS of pupils' photos) and make a thumbnail."""
+    from PIL import Image, ImageOps  # here, not at the top: Pillow is needed by uploads only, not by every worker
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -223,6 +224,8 @@ def _inspect_image(data: bytes, key: str, name: str) -> _Image:
 
 
 def _without_metadata(image, key: str) -> bytes | None:
+    from PIL import ImageOps
+
     has_exif = bool(image.info.get("exif")) or bool(image.getexif())
     if key == "gif" or not (has_exif or image.info.get("xmp")):
         return None  # nothing to hide: keep the original bytes
