@@ -10,10 +10,11 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import policy
 from app.associations.models import Association
-from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel
+from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel, thread_tags
 from app.discussions.services import normalize_tag
 from app.extensions import db
 
@@ -63,27 +64,60 @@ class ThreadList:
 
 
 def association_threads(association: Association, args=None, user=None) -> ThreadList:
-    """One page of the association's threads (pinned first), filtered by ?kind= and ?tag=, sorted by ?sort=."""
+    """One page of the association's threads (pinned first), filtered by ?kind= and ?tag=, sorted by ?sort=.
+
+    Pinned threads come from their own small query and the rest are paged by the sort column alone, so that
+    `ix_threads_association_activity` serves the default order; ordering by «pinned first» would make the database
+    sort every thread of the association. With no filter the total is `Association.thread_count` (no COUNT(*)).
+    """
     args = request.args if args is None else args
     user = current_user if user is None else user
     kind = args.get("kind") if args.get("kind") in {k.value for k in ThreadKind} else None
     tag = normalize_tag(args.get("tag", "")) or None
     sort = args.get("sort") if args.get("sort") in THREAD_SORTS else "activity"
-    stmt = (
-        sa.select(Thread)
-        .where(Thread.association_id == association.id)
-        .options(joinedload(Thread.author), joinedload(Thread.last_poster), selectinload(Thread.tags))
-        .order_by(Thread.pinned_at.is_(None), THREAD_SORTS[sort].desc(), Thread.id.desc())
-    )
-    if not policy.can_moderate(user, association):
+    moderator = policy.can_moderate(user, association)
+    stmt = sa.select(Thread).where(Thread.association_id == association.id)
+    if not moderator:
         stmt = stmt.where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None))
     if kind:
         stmt = stmt.where(Thread.kind == ThreadKind(kind))
     if tag:
         stmt = stmt.where(Thread.tags.any(Tag.name == tag))
+    options = (joinedload(Thread.author), joinedload(Thread.last_poster))
+    order = (THREAD_SORTS[sort].desc(), Thread.id.desc())
+    pinned = list(db.session.scalars(stmt.where(Thread.pinned_at.is_not(None)).options(*options).order_by(*order)))
+    per_page = current_app.config["PER_PAGE"]
     page = max(args.get("page", 1, type=int) or 1, 1)
-    pagination = db.paginate(stmt, page=page, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return ThreadList(pagination, kind, tag, sort, unread_counts(user, pagination.items))
+    start = (page - 1) * per_page
+    items = pinned[start : start + per_page]
+    unpinned = stmt.where(Thread.pinned_at.is_(None))
+    if len(items) < per_page:
+        offset = max(start - len(pinned), 0)
+        rest = unpinned.options(*options).order_by(*order).offset(offset).limit(per_page - len(items))
+        items += db.session.scalars(rest).all()
+    _load_tags(items)
+    if kind or tag or moderator:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    else:
+        total = association.thread_count
+    return ThreadList(_Page(items, page, per_page, total), kind, tag, sort, unread_counts(user, items))
+
+
+def _load_tags(threads: list[Thread]) -> None:
+    """Every listed thread's tags in one query, whichever of the two selects found the thread."""
+    if not threads:
+        return
+    found = defaultdict(list)
+    rows = db.session.execute(
+        sa.select(thread_tags.c.thread_id, Tag)
+        .join(Tag, Tag.id == thread_tags.c.tag_id)
+        .where(thread_tags.c.thread_id.in_([t.id for t in threads]))
+        .order_by(Tag.name)
+    )
+    for thread_id, tag in rows:
+        found[thread_id].append(tag)
+    for thread in threads:
+        set_committed_value(thread, "tags", found[thread.id])
 
 
 def unread_counts(user, threads: list[Thread]) -> dict[int, int]:
@@ -108,12 +142,13 @@ def load_thread(thread_id: int, user) -> tuple[Thread, ThreadReader | None]:
     """The thread with its association and tags, and the user's read state, in one query; 404 when unknown."""
     signed_in = getattr(user, "is_authenticated", False)
     stmt = sa.select(Thread, ThreadReader) if signed_in else sa.select(Thread, sa.null())
-    stmt = stmt.where(Thread.id == thread_id).options(joinedload(Thread.association), joinedload(Thread.tags))
+    # Tags by selectinload: joined, SQLite would build the whole thread_tags ⋈ tags join for one thread.
+    stmt = stmt.where(Thread.id == thread_id).options(joinedload(Thread.association), selectinload(Thread.tags))
     if signed_in:
         stmt = stmt.outerjoin(
             ThreadReader, sa.and_(ThreadReader.thread_id == Thread.id, ThreadReader.user_id == user.id)
         )
-    row = db.session.execute(stmt).unique().first()
+    row = db.session.execute(stmt).first()
     if row is None:
         abort(404)
     return row[0], row[1]

@@ -109,6 +109,19 @@ def test_list_is_paginated(client, association, member):
     assert client.get(f"/associations/{association.slug}/?page=abc").status_code == 200
 
 
+def test_pinned_threads_lead_page_one_and_the_rest_continue_on_page_two(client, association, member):
+    for n in range(21):
+        make_thread(member, association, title=f"Тема номер {n:02d}")
+    pinned = make_thread(member, association, title="Закреплённая тема")
+    pinned.last_posted_at = db.session.scalar(db.select(db.func.min(Thread.last_posted_at)))
+    pinned.pinned_at = utcnow()
+    db.session.commit()
+    first, second = (text(client.get(f"/associations/{association.slug}/?page={n}")) for n in (1, 2))
+    assert first.index("Закреплённая тема") < first.index("Тема номер 20")
+    assert "Тема номер 02" in first and "Тема номер 01" not in first and "Закреплённая тема" not in second
+    assert "Тема номер 01" in second and "Тема номер 00" in second and "Тема номер 02" not in second
+
+
 def test_hidden_and_deleted_threads_only_for_moderators(client, login, association, member):
     leader = make_user()
     make_membership(leader, association, role=MemberRole.LEADER)
@@ -149,12 +162,16 @@ def test_unread_marker_for_a_signed_in_member(client, login, association, member
 
 
 def test_association_page_query_count_is_fixed(client, login, association, member, count_queries):
+    url = f"/associations/{association.slug}/"
+
     def measure():
         with count_queries() as q:
-            assert client.get(f"/associations/{association.slug}/").status_code == 200
+            assert client.get(url).status_code == 200
         return q.count
 
-    make_thread(member, association, tags="один, два")
+    pinned = make_thread(member, association, tags="один, два")
+    pinned.pinned_at = utcnow()
+    db.session.commit()
     login(member)
     one = measure()
     for n in range(29):
