@@ -113,3 +113,33 @@ def test_member_home_query_count_is_fixed(client, login, count_queries):
         response = client.get("/")
     assert text(response).count('class="engage-item"') == 15  # 5 unread + 10 latest
     assert thirty.count == one.count, thirty.statements
+
+
+def test_member_activity_merges_associations_by_date_whatever_their_size(app):
+    from app.discussions.unread import activity_in_my_associations
+
+    user, colleague = make_user(), make_user()
+    busy = make_association("Большое МО", members=[user, colleague])
+    quiet = make_association("Тихое МО", members=[user, colleague])
+    archived = make_association("Архивное МО", members=[user, colleague])
+    start = utcnow() - timedelta(days=30)
+    expected = []
+    for n in range(14):  # busy: one thread a day; quiet: every third day is newer than busy's of that day
+        thread = make_thread(colleague, busy, title=f"busy {n}")
+        thread.last_posted_at = start + timedelta(days=n)
+        expected.append(thread)
+    for n in range(3):
+        thread = make_thread(colleague, quiet, title=f"quiet {n}")
+        thread.last_posted_at = start + timedelta(days=12 + n, hours=1)
+        expected.append(thread)
+    muted = make_thread(colleague, quiet, title="muted")
+    muted.last_posted_at = start + timedelta(days=20)
+    engagement.set_thread_watch(user, muted, WatchLevel.MUTED)
+    for n in range(10):  # newer than all, in an archived association: must not raise the bound either
+        thread = make_thread(colleague, archived, title=f"archived {n}")
+        thread.last_posted_at = start + timedelta(days=25, minutes=n)
+    archived.archived_at = utcnow()
+    db.session.flush()
+    expected.sort(key=lambda t: (t.last_posted_at, t.id), reverse=True)
+    assert [t.title for t in activity_in_my_associations(user)] == [t.title for t in expected[:10]]
+    assert [t.title for t in activity_in_my_associations(user, limit=2)] == [t.title for t in expected[:2]]
