@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
@@ -154,6 +154,43 @@ def load_thread(thread_id: int, user) -> tuple[Thread, ThreadReader | None]:
     return row[0], row[1]
 
 
+_SENTINEL = 987654321
+
+
+class UrlPattern:
+    """One url_for per page for an endpoint whose URLs differ only by one number: `pattern(42)` formats the rest."""
+
+    __slots__ = ("prefix", "suffix")
+
+    def __init__(self, endpoint: str, name: str, **values):
+        self.prefix, self.suffix = url_for(endpoint, **values, **{name: _SENTINEL}).split(str(_SENTINEL), 1)
+
+    def __call__(self, number) -> str:
+        return f"{self.prefix}{number}{self.suffix}"
+
+
+class PostUrls:
+    """The per-post links of a thread page, built from one url_for per endpoint instead of one per post and link."""
+
+    def __init__(self, thread: Thread, page: int, mode: str):
+        tree = "tree" if mode == "tree" else None
+        self.profile = UrlPattern("profiles.profile_show", "user_id")
+        self.page = UrlPattern("discussions.thread_show", "page", thread_id=thread.id)
+        here = {"thread_id": thread.id, "page": page, "view": tree, "_anchor": "reply"}
+        self.reply = UrlPattern("discussions.thread_show", "reply_to", **here)
+        self.quote = UrlPattern("discussions.thread_show", "quote", **here)
+        for name, endpoint in (
+            ("edit", "editing.post_edit"),
+            ("history", "editing.post_history"),
+            ("delete", "editing.post_delete"),
+            ("restore", "editing.post_restore"),
+            ("useful_toggle", "engagement.useful_toggle"),
+            ("useful_list", "engagement.useful_list"),
+            ("bookmark_toggle", "engagement.bookmark_toggle"),
+        ):
+            setattr(self, name, UrlPattern(endpoint, "post_id"))
+
+
 @dataclass
 class ThreadView:
     """What the thread page and its per-post partials need, loaded once per page."""
@@ -166,6 +203,7 @@ class ThreadView:
     reactions: dict = field(default_factory=dict)
     bookmarks: set = field(default_factory=set)
     attachments: dict = field(default_factory=lambda: defaultdict(list))
+    urls: PostUrls | None = None
 
     @property
     def posts(self) -> list[Post]:
@@ -249,6 +287,7 @@ def thread_view(thread: Thread, reader: ThreadReader | None, user, *, page: int,
         abort(404)
     posts = _tree_posts(thread, page) if mode == "tree" else _flat_posts(thread, page)
     view = ThreadView(thread, _Page(posts, page, POSTS_PER_PAGE, thread.post_count), mode)
+    view.urls = PostUrls(thread, page, mode)
     if reader is not None and 0 < reader.last_read_number < thread.post_count:
         view.first_unread = reader.last_read_number + 1
     if getattr(user, "is_authenticated", False):
