@@ -101,11 +101,45 @@ def _newest_first(stmt):
 def _unread_rows(user, limit: int | None = None):
     """The union of both kinds as (thread_id, last_read, last_posted_at); each branch cut to `limit` when given (the
     first `limit` of the union are among the first `limit` of each branch)."""
-    branches = [_tracked_unread(user), _new_threads(user)]
-    if limit is not None:
-        # SQLite takes no ORDER BY/LIMIT inside a compound select: each cut branch is wrapped in a subquery.
-        branches = [sa.select(b.subquery().c) for b in (_newest_first(b).limit(limit) for b in branches)]
-    return sa.union_all(*branches).subquery("unread")
+    if limit is None:
+        return sa.union_all(_tracked_unread(user), _new_threads(user)).subquery("unread")
+    # SQLite takes no ORDER BY/LIMIT inside a compound select: each cut branch is wrapped in a subquery.
+    new = _newest_first(_new_threads(user)).limit(limit).subquery()
+    return sa.union_all(sa.select(_first_tracked(user, limit).c), sa.select(new.c)).subquery("unread")
+
+
+def _first_tracked(user, limit: int):
+    """The first `limit` tracked unread threads by activity. Joining and sorting every reader row of someone who
+    follows thousands of threads is the slow part, so the threads active within the last NEW_THREAD_DAYS come first,
+    read through the (association, activity) index and probed for the user's reader row; all reader rows are sorted
+    only when those hold fewer than `limit` (one statement: that branch's LIMIT is 0 otherwise, and it is skipped)."""
+    since = utcnow() - timedelta(days=NEW_THREAD_DAYS)
+    last_read = (
+        sa.select(ThreadReader.last_read_number)
+        .where(
+            ThreadReader.user_id == user.id,
+            ThreadReader.thread_id == Thread.id,
+            ThreadReader.level.in_(FOLLOWING),
+        )
+        .scalar_subquery()
+    )
+    recent = _newest_first(
+        sa.select(
+            Thread.id.label("thread_id"),
+            last_read.label("last_read"),
+            Thread.last_posted_at.label("last_posted_at"),
+        ).where(
+            Thread.association_id.in_(sa.select(Association.id).where(visible_to(user))),
+            Thread.last_posted_at >= since,
+            Thread.deleted_at.is_(None),
+            Thread.hidden_at.is_(None),
+            Thread.post_count > last_read,
+        )
+    ).limit(limit)
+    found = sa.select(sa.func.count()).select_from(recent.subquery()).scalar_subquery()
+    rest = _newest_first(_tracked_unread(user)).limit(sa.case((found < limit, limit), else_=0))
+    # a thread found by both branches is the same row in each: UNION keeps one
+    return sa.union(sa.select(recent.subquery().c), sa.select(rest.subquery().c)).subquery()
 
 
 def unread_count(user, cap: int = NAV_UNREAD_CAP) -> int:
