@@ -123,23 +123,27 @@ def _first_tracked(user, limit: int):
         )
         .scalar_subquery()
     )
-    recent = _newest_first(
-        sa.select(
-            Thread.id.label("thread_id"),
-            last_read.label("last_read"),
-            Thread.last_posted_at.label("last_posted_at"),
-        ).where(
-            Thread.association_id.in_(sa.select(Association.id).where(visible_to(user))),
-            Thread.last_posted_at >= since,
-            Thread.deleted_at.is_(None),
-            Thread.hidden_at.is_(None),
-            Thread.post_count > last_read,
+    recent = (
+        _newest_first(
+            sa.select(
+                Thread.id.label("thread_id"),
+                last_read.label("last_read"),
+                Thread.last_posted_at.label("last_posted_at"),
+            ).where(
+                Thread.association_id.in_(sa.select(Association.id).where(visible_to(user))),
+                Thread.last_posted_at >= since,
+                Thread.deleted_at.is_(None),
+                Thread.hidden_at.is_(None),
+                Thread.post_count > last_read,
+            )
         )
-    ).limit(limit)
-    found = sa.select(sa.func.count()).select_from(recent.subquery()).scalar_subquery()
+        .limit(limit)
+        .cte("recent_tracked")
+    )  # a CTE: read once, used twice
+    found = sa.select(sa.func.count()).select_from(recent).scalar_subquery()
     rest = _newest_first(_tracked_unread(user)).limit(sa.case((found < limit, limit), else_=0))
     # a thread found by both branches is the same row in each: UNION keeps one
-    return sa.union(sa.select(recent.subquery().c), sa.select(rest.subquery().c)).subquery()
+    return sa.union(sa.select(recent.c), sa.select(rest.subquery().c)).subquery()
 
 
 def unread_count(user, cap: int = NAV_UNREAD_CAP) -> int:
