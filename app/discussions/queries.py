@@ -9,11 +9,12 @@ from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import policy
 from app.associations.models import Association
+from app.auth.models import User
 from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel, thread_tags
 from app.discussions.services import normalize_tag
 from app.extensions import db
@@ -222,8 +223,22 @@ def page_of(number: int) -> int:
     return (max(number, 1) - 1) // POSTS_PER_PAGE + 1
 
 
+# What «в ответ на …» shows of the answered post: its author, number, visibility and text for the excerpt.
+_PARENT_COLUMNS = (Post.id, Post.thread_id, Post.number, Post.author_id, Post.body_html, Post.deleted_at)
+_PARENT_COLUMNS += (Post.hidden_at,)
+
+
 def _post_options():
-    return (joinedload(Post.author), joinedload(Post.reply_to).joinedload(Post.author))
+    """Only what a post on the page shows: no Markdown source, authors' names only, and any other relationship
+    raises rather than loading post by post (identity-map look-ups, such as post.thread, still work)."""
+    author = joinedload(Post.author).load_only(User.id, User.full_name)
+    return (
+        defer(Post.body),
+        defer(Post.submission_token),
+        author,
+        joinedload(Post.reply_to).options(load_only(*_PARENT_COLUMNS), author.options(raiseload("*"))),
+        raiseload("*", sql_only=True),
+    )
 
 
 def _flat_posts(thread: Thread, page: int) -> list[Post]:
