@@ -224,8 +224,15 @@ def page_of(number: int) -> int:
 
 
 # What «в ответ на …» shows of the answered post: its author, number, visibility and text for the excerpt.
-_PARENT_COLUMNS = (Post.id, Post.thread_id, Post.number, Post.author_id, Post.body_html, Post.deleted_at)
-_PARENT_COLUMNS += (Post.hidden_at,)
+_PARENT_COLUMNS = (
+    Post.id,
+    Post.thread_id,
+    Post.number,
+    Post.author_id,
+    Post.body_html,
+    Post.deleted_at,
+    Post.hidden_at,
+)
 
 
 def _post_options():
