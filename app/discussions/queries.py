@@ -62,6 +62,18 @@ class ThreadList:
     tag: str | None
     sort: str
     unread: dict[int, int]  # thread id → posts the signed-in user has not read
+    slug: str = ""
+    _tag_urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def thread_url(self) -> "UrlPattern":
+        return UrlPattern("discussions.thread_show", "thread_id")
+
+    def tag_url(self, name: str) -> str:
+        """The association page filtered by a tag; one url_for per distinct tag on the page."""
+        if name not in self._tag_urls:
+            self._tag_urls[name] = url_for("associations.association_show", slug=self.slug, tag=name)
+        return self._tag_urls[name]
 
 
 def association_threads(association: Association, args=None, user=None) -> ThreadList:
@@ -101,7 +113,8 @@ def association_threads(association: Association, args=None, user=None) -> Threa
         total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     else:
         total = association.thread_count
-    return ThreadList(_Page(items, page, per_page, total), kind, tag, sort, unread_counts(user, items))
+    pagination = _Page(items, page, per_page, total)
+    return ThreadList(pagination, kind, tag, sort, unread_counts(user, items), association.slug)
 
 
 def _load_tags(threads: list[Thread]) -> None:
