@@ -122,6 +122,28 @@ def test_pinned_threads_lead_page_one_and_the_rest_continue_on_page_two(client, 
     assert "Тема номер 01" in second and "Тема номер 00" in second and "Тема номер 02" not in second
 
 
+def test_pager_counts_the_filtered_or_moderated_list(client, login, association, member):
+    def has_next(url):
+        return 'rel="next"' in client.get(url).get_data(as_text=True)
+
+    for n in range(20):
+        make_thread(member, association, title=f"Вопрос {n:02d}", kind=ThreadKind.QUESTION)
+    hidden = make_thread(member, association, title="Скрытая тема")
+    hidden.hidden_at = utcnow()
+    association.thread_count -= 1  # as hiding does: the counter holds visible threads
+    other = make_association(members=[member])
+    for n in range(20):
+        make_thread(member, other, title=f"Вопрос {n:02d}", kind=ThreadKind.QUESTION)
+    make_thread(member, other, title="Обсуждение")
+    db.session.commit()
+    url, other_url = f"/associations/{association.slug}/", f"/associations/{other.slug}/"
+    leader = make_user()
+    make_membership(leader, association, role=MemberRole.LEADER)
+    assert has_next(other_url) and not has_next(other_url + "?kind=question") and not has_next(url)
+    login(leader)
+    assert has_next(url) and "Вопрос 00" in text(client.get(url + "?page=2"))
+
+
 def test_hidden_and_deleted_threads_only_for_moderators(client, login, association, member):
     leader = make_user()
     make_membership(leader, association, role=MemberRole.LEADER)
