@@ -5,45 +5,22 @@ cannot give: they run on an app of their own (same TEST_DATABASE_URL, its own en
 real rows, and delete them at the end. On SQLite writers are serialised by the database anyway, so they are skipped.
 """
 
-import threading
 import uuid
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from app.associations.models import Association
 from app.auth.models import User
 from app.discussions import services
 from app.discussions.models import Post, Thread
 from app.extensions import db
-from config import TestConfig
+from tests.discussions.concurrency.harness import run_at_once
 from tests.factories import make_association, make_thread, make_user
 
 WORKERS = 8
 REPLIES_EACH = 5
-
-pytestmark = pytest.mark.skipif(
-    not TestConfig.SQLALCHEMY_DATABASE_URI.startswith("postgresql"),
-    reason="concurrent writers need PostgreSQL (set TEST_DATABASE_URL); SQLite serialises writers anyway",
-)
-
-
-@pytest.fixture(autouse=True)
-def _transaction():
-    """Not the suite's rolled-back connection: these tests commit for real on connections of their own."""
-    yield
-
-
-@pytest.fixture(scope="module")
-def live_app():
-    app = create_app(TestConfig)
-    with app.app_context():
-        db.create_all()  # normally present already (the session's app made them); harmless when so
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -67,32 +44,6 @@ def scene(live_app):
             db.session.remove()
 
 
-def _run_at_once(live_app, work, count: int) -> list:
-    """Run work(index) in `count` OS threads, each in its own app context (own session, own connection), all
-    released together; returns what each raised (or None)."""
-    start = threading.Barrier(count)
-    outcomes: list = [None] * count
-
-    def run(index: int) -> None:
-        with live_app.app_context():
-            try:
-                start.wait(timeout=10)
-                work(index)
-            except Exception as error:  # reported to the test, which decides whether it was expected
-                db.session.rollback()
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a worker is stuck (deadlock?)"
-    return outcomes
-
-
 def _reply(ids, index: int, *, body: str, submission_token: str | None = None) -> None:
     author = db.session.get(User, ids["users"][index])
     thread = db.session.get(Thread, ids["thread"])
@@ -105,7 +56,7 @@ def test_concurrent_replies_keep_numbers_and_counters_exact(live_app, scene):
         for n in range(REPLIES_EACH):
             _reply(scene, index, body=f"Ответ {n} участника {index}")
 
-    outcomes = _run_at_once(live_app, work, WORKERS)
+    outcomes = run_at_once(live_app, [partial(work, n) for n in range(WORKERS)])
     assert outcomes == [None] * WORKERS
 
     replies = WORKERS * REPLIES_EACH
@@ -134,7 +85,7 @@ def test_the_same_form_sent_twice_at_once_makes_one_post(live_app, scene):
 
     # Both pass the "already sent?" check before either commits; the loser of the race on the unique token has its
     # savepoint (counter change included) rolled back and gets the winner's post instead of an error.
-    assert _run_at_once(live_app, work, 2) == [None, None]
+    assert run_at_once(live_app, [partial(work, n) for n in range(2)]) == [None, None]
     with live_app.app_context():
         thread = db.session.get(Thread, scene["thread"])
         posts = db.session.scalars(sa.select(Post).where(Post.thread_id == thread.id).order_by(Post.number)).all()
@@ -164,7 +115,7 @@ def test_a_reply_form_sent_twice_at_once_over_http_makes_one_post(live_app, scen
     def work(index: int) -> None:
         responses[index] = clients[index].post(f"/threads/{thread_id}/reply", data=form)
 
-    assert _run_at_once(live_app, work, 2) == [None, None]
+    assert run_at_once(live_app, [partial(work, n) for n in range(2)]) == [None, None]
 
     assert [r.status_code for r in responses] == [302, 302]
     assert responses[0].headers["Location"] == responses[1].headers["Location"]

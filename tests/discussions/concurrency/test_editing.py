@@ -1,45 +1,23 @@
 """Deletes, restores and edits racing each other on PostgreSQL: counters stay exact, no text is lost.
 
-Like test_concurrency.py these run on an app of their own, commit real rows on several connections and delete them
-at the end; on SQLite (writers serialised) they are skipped.
+Like the other tests in this folder, these run on an app of their own, commit real rows on several connections and
+delete them at the end; on SQLite (writers serialised) they are skipped.
 """
 
-import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from app.associations.models import Association
 from app.auth.models import User
 from app.discussions import editing
 from app.discussions.models import Post, PostRevision, Thread
 from app.extensions import db
-from config import TestConfig
+from tests.discussions.concurrency.harness import run_at_once
 from tests.factories import make_association, make_post, make_thread, make_user
 
 MEMBERS = 4
-
-pytestmark = pytest.mark.skipif(
-    not TestConfig.SQLALCHEMY_DATABASE_URI.startswith("postgresql"),
-    reason="concurrent writers need PostgreSQL (set TEST_DATABASE_URL); SQLite serialises writers anyway",
-)
-
-
-@pytest.fixture(autouse=True)
-def _transaction():
-    """Not the suite's rolled-back connection: these tests commit for real on connections of their own."""
-    yield
-
-
-@pytest.fixture(scope="module")
-def live_app():
-    app = create_app(TestConfig)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -74,32 +52,6 @@ def scene(live_app):
             db.session.remove()
 
 
-def _at_once(live_app, jobs) -> list:
-    """Run each job in its own OS thread and app context (own session, own connection), released together."""
-    start = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def run(index: int) -> None:
-        with live_app.app_context():
-            try:
-                start.wait(timeout=10)
-                jobs[index]()
-                db.session.commit()
-            except Exception as error:
-                db.session.rollback()
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    workers = [threading.Thread(target=run, args=(n,)) for n in range(len(jobs))]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    assert not any(worker.is_alive() for worker in workers), "a worker is stuck (deadlock?)"
-    return outcomes
-
-
 def _act(verb, actor_id: int, post_id: int):
     def job():
         verb(db.session.get(User, actor_id), db.session.get(Post, post_id))
@@ -127,14 +79,14 @@ def test_deletes_and_restores_at_once_keep_counters_exact(live_app, scene):
     # Every reply deleted twice at once (a double click), and the thread itself at the same moment.
     jobs = [_act(editing.delete_post, authors[i], post_id) for i, post_id in enumerate(doomed)] * 2
     jobs.append(_act(editing.delete_post, authors[0], scene["opening"]))
-    assert _at_once(live_app, jobs) == [None] * len(jobs)
+    assert run_at_once(live_app, jobs, commit=True) == [None] * len(jobs)
     stored, counted = _counts(live_app, scene)
     assert stored == counted == (MEMBERS, 0, 0)
 
     # The leader (and a second tab of theirs) restores everything at once.
     leader = scene["leader"]
     jobs = [_act(editing.restore_post, leader, post_id) for post_id in [scene["opening"], *doomed]] * 2
-    assert _at_once(live_app, jobs) == [None] * len(jobs)
+    assert run_at_once(live_app, jobs, commit=True) == [None] * len(jobs)
     stored, counted = _counts(live_app, scene)
     assert stored == counted == (2 * MEMBERS, 1, 2 * MEMBERS + 1)
 
@@ -149,7 +101,7 @@ def test_two_editors_at_once_lose_no_text(live_app, scene):
         return job
 
     jobs = [edit(scene["users"][1], "Правка автора"), edit(scene["leader"], "Правка руководителя")]
-    assert _at_once(live_app, jobs) == [None, None]
+    assert run_at_once(live_app, jobs, commit=True) == [None, None]
     with live_app.app_context():
         post = db.session.get(Post, post_id)
         revisions = db.session.scalars(

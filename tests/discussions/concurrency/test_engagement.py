@@ -1,19 +1,15 @@
 """«Полезно» counters stay exact when many colleagues click at once (PostgreSQL; real commits, own connections)."""
 
-import pytest
+from functools import partial
+
 import sqlalchemy as sa
 
 from app.auth.models import User
 from app.discussions import engagement
 from app.discussions.models import Post, Reaction, Thread
 from app.extensions import db
-from config import TestConfig
-from tests.discussions.test_concurrency import WORKERS, _run_at_once, _transaction, live_app, scene  # noqa: F401
-
-pytestmark = pytest.mark.skipif(
-    not TestConfig.SQLALCHEMY_DATABASE_URI.startswith("postgresql"),
-    reason="concurrent writers need PostgreSQL (set TEST_DATABASE_URL); SQLite serialises writers anyway",
-)
+from tests.discussions.concurrency.harness import run_at_once
+from tests.discussions.concurrency.test_replies import WORKERS, scene  # noqa: F401  (a fixture)
 
 
 def _opening(ids) -> Post:
@@ -42,11 +38,11 @@ def test_concurrent_useful_clicks_keep_counters_exact(live_app, scene):  # noqa:
         for on in (True, False, True):
             _mark(scene, index + 1, on)
 
-    assert _run_at_once(live_app, work, WORKERS - 1) == [None] * (WORKERS - 1)
+    assert run_at_once(live_app, [partial(work, n) for n in range(WORKERS - 1)]) == [None] * (WORKERS - 1)
     assert _counts(live_app, scene) == (WORKERS - 1, WORKERS - 1, WORKERS - 1)
 
 
 def test_a_double_click_at_once_counts_once(live_app, scene):  # noqa: F811
-    outcomes = _run_at_once(live_app, lambda _index: _mark(scene, 1, True), 2)
+    outcomes = run_at_once(live_app, [lambda: _mark(scene, 1, True)] * 2)
     assert outcomes == [None, None]
     assert _counts(live_app, scene) == (1, 1, 1)
