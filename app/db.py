@@ -1,6 +1,7 @@
 """Declarative base, naming convention and reusable column types."""
 
 import enum
+import functools
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -27,6 +28,17 @@ def sync_level_rows(rows: list, levels, make_row) -> list:
     kept = [row for row in rows if row.level in wanted]
     have = {row.level for row in kept}
     return kept + [make_row(level) for level in wanted if level not in have]
+
+
+def prepared(build):
+    """A statement built once, on first use, and run again and again with bound parameters.
+
+    Building a select (coercing every column and condition, then computing its cache key) costs SQLAlchemy ten times
+    more than running it on an indexed table: 1.5 ms against 0.14 ms for the unread counter. Hot pages therefore
+    build their statements once, with `sa.bindparam()` where a request's values go, and pass those values when they
+    execute. `build` takes hashable arguments (a limit, a dialect name); each distinct call is built once.
+    """
+    return functools.cache(build)
 
 
 def utcnow() -> datetime:

@@ -53,6 +53,26 @@ def visible_to(user):
     return sa.or_(Association.visibility == Visibility.PUBLIC, Association.id.in_(mine))
 
 
+def visible_to_viewer():
+    """`visible_to()` for prebuilt statements (`app.db.prepared`): the user comes as the bound parameters that
+    `viewer_params(user)` supplies, so one statement serves visitors, members and admins."""
+    mine = sa.select(Membership.association_id).where(
+        Membership.user_id == sa.bindparam("viewer_id", type_=sa.Integer),
+        Membership.status == MembershipStatus.ACTIVE,
+    )
+    return sa.or_(
+        sa.bindparam("viewer_is_admin", type_=sa.Boolean),
+        Association.visibility == Visibility.PUBLIC,
+        Association.id.in_(mine),
+    )
+
+
+def viewer_params(user) -> dict:
+    """The bound parameters of `visible_to_viewer()` for this user (a visitor is nobody's member)."""
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    return {"viewer_id": user.id if signed_in else 0, "viewer_is_admin": is_admin(user)}
+
+
 def association_list(user, *, kind=None, subject_id=None, level=None, school_id=None, q="", archived=False):
     """The select behind the catalogue page; every filter is optional and already validated."""
     stmt = db.select(Association).where(visible_to(user)).options(*_card_loads())

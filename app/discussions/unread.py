@@ -22,9 +22,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased, joinedload
 
 from app.associations.models import Association, Membership, MembershipStatus, Visibility
-from app.associations.queries import visible_to
+from app.associations.queries import viewer_params, visible_to_viewer
 from app.auth.models import User
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, prepared, utcnow
 from app.discussions.engagement import LIST_PER_PAGE, post_url
 from app.discussions.models import AssociationWatch, Thread, ThreadReader, WatchLevel
 from app.extensions import db
@@ -34,16 +34,25 @@ NEW_THREAD_DAYS = 14  # a never-opened thread in one's association stops being �
 FOLLOWING = (WatchLevel.WATCHING, WatchLevel.TRACKING)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# The statements below are built once (app.db.prepared) with these bound parameters; `_params(user)` supplies them.
+_USER = sa.bindparam("viewer_id", type_=sa.Integer)
+_SINCE = sa.bindparam("since", type_=UTCDateTime())
+
+
+def _params(user, **more) -> dict:
+    """The bound values of the unread statements: the viewer, and the start of the «new threads» window."""
+    return {**viewer_params(user), "since": utcnow() - timedelta(days=NEW_THREAD_DAYS), **more}
+
 
 def _signed_in(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
-def _visible_threads(user):
-    return (Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), visible_to(user))
+def _visible_threads():
+    return (Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), visible_to_viewer())
 
 
-def _tracked_unread(user):
+def _tracked_unread():
     """Tracked or watched threads with posts past the last one shown: (thread id, last read, last activity)."""
     return (
         sa.select(
@@ -54,19 +63,18 @@ def _tracked_unread(user):
         .join(ThreadReader, ThreadReader.thread_id == Thread.id)
         .join(Association, Association.id == Thread.association_id)
         .where(
-            ThreadReader.user_id == user.id,
+            ThreadReader.user_id == _USER,
             ThreadReader.level.in_(FOLLOWING),
             Thread.post_count > ThreadReader.last_read_number,
-            *_visible_threads(user),
+            *_visible_threads(),
         )
     )
 
 
-def _new_threads(user):
+def _new_threads():
     """Threads started by others in the user's associations since they joined, never opened: (thread id, 0, …)."""
     reader = aliased(ThreadReader)
     muted = aliased(AssociationWatch)
-    since = utcnow() - timedelta(days=NEW_THREAD_DAYS)
     return (
         sa.select(
             Thread.id.label("thread_id"),
@@ -76,20 +84,20 @@ def _new_threads(user):
         .join(Membership, Membership.association_id == Thread.association_id)
         .join(Association, Association.id == Thread.association_id)
         .where(
-            Membership.user_id == user.id,
+            Membership.user_id == _USER,
             Membership.status == MembershipStatus.ACTIVE,
             # last activity is never before creation: this bound lets the (association, activity) index cut the scan
-            Thread.last_posted_at >= since,
-            Thread.created_at >= since,
+            Thread.last_posted_at >= _SINCE,
+            Thread.created_at >= _SINCE,
             Thread.created_at > sa.func.coalesce(Membership.joined_at, Membership.requested_at),
-            sa.or_(Thread.author_id.is_(None), Thread.author_id != user.id),
-            ~sa.exists().where(reader.user_id == user.id, reader.thread_id == Thread.id),
+            sa.or_(Thread.author_id.is_(None), Thread.author_id != _USER),
+            ~sa.exists().where(reader.user_id == _USER, reader.thread_id == Thread.id),
             ~sa.exists().where(
-                muted.user_id == user.id,
+                muted.user_id == _USER,
                 muted.association_id == Thread.association_id,
                 muted.level == WatchLevel.MUTED,
             ),
-            *_visible_threads(user),
+            *_visible_threads(),
         )
     )
 
@@ -98,26 +106,23 @@ def _newest_first(stmt):
     return stmt.order_by(Thread.last_posted_at.desc(), Thread.id.desc())
 
 
-def _unread_rows(user, limit: int | None = None):
-    """The union of both kinds as (thread_id, last_read, last_posted_at); each branch cut to `limit` when given (the
-    first `limit` of the union are among the first `limit` of each branch)."""
-    if limit is None:
-        return sa.union_all(_tracked_unread(user), _new_threads(user)).subquery("unread")
+def _unread_rows(limit: int):
+    """The union of both kinds as (thread_id, last_read, last_posted_at), each branch cut to `limit` (the first
+    `limit` of the union are among the first `limit` of each branch)."""
     # SQLite takes no ORDER BY/LIMIT inside a compound select: each cut branch is wrapped in a subquery.
-    new = _newest_first(_new_threads(user)).limit(limit).subquery()
-    return sa.union_all(sa.select(_first_tracked(user, limit).c), sa.select(new.c)).subquery("unread")
+    new = _newest_first(_new_threads()).limit(limit).subquery()
+    return sa.union_all(sa.select(_first_tracked(limit).c), sa.select(new.c)).subquery("unread")
 
 
-def _first_tracked(user, limit: int):
+def _first_tracked(limit: int):
     """The first `limit` tracked unread threads by activity. Joining and sorting every reader row of someone who
     follows thousands of threads is the slow part, so the threads active within the last NEW_THREAD_DAYS come first,
     read through the (association, activity) index and probed for the user's reader row; all reader rows are sorted
     only when those hold fewer than `limit` (one statement: that branch's LIMIT is 0 otherwise, and it is skipped)."""
-    since = utcnow() - timedelta(days=NEW_THREAD_DAYS)
     last_read = (
         sa.select(ThreadReader.last_read_number)
         .where(
-            ThreadReader.user_id == user.id,
+            ThreadReader.user_id == _USER,
             ThreadReader.thread_id == Thread.id,
             ThreadReader.level.in_(FOLLOWING),
         )
@@ -130,8 +135,8 @@ def _first_tracked(user, limit: int):
                 last_read.label("last_read"),
                 Thread.last_posted_at.label("last_posted_at"),
             ).where(
-                Thread.association_id.in_(sa.select(Association.id).where(visible_to(user))),
-                Thread.last_posted_at >= since,
+                Thread.association_id.in_(sa.select(Association.id).where(visible_to_viewer())),
+                Thread.last_posted_at >= _SINCE,
                 Thread.deleted_at.is_(None),
                 Thread.hidden_at.is_(None),
                 Thread.post_count > last_read,
@@ -141,17 +146,23 @@ def _first_tracked(user, limit: int):
         .cte("recent_tracked")
     )  # a CTE: read once, used twice
     found = sa.select(sa.func.count()).select_from(recent).scalar_subquery()
-    rest = _newest_first(_tracked_unread(user)).limit(sa.case((found < limit, limit), else_=0))
+    rest = _newest_first(_tracked_unread()).limit(sa.case((found < limit, limit), else_=0))
     # a thread found by both branches is the same row in each: UNION keeps one
     return sa.union(sa.select(recent.c), sa.select(rest.subquery().c)).subquery()
 
 
-def unread_count(user, cap: int = NAV_UNREAD_CAP) -> int:
+@prepared
+def _count_statement(cap: int | None):
+    rows = sa.union_all(_tracked_unread(), _new_threads())
+    rows = (rows if cap is None else rows.limit(cap + 1)).subquery()
+    return sa.select(sa.func.count()).select_from(rows)
+
+
+def unread_count(user, cap: int | None = NAV_UNREAD_CAP) -> int:
     """How many threads have unread posts, counting no further than cap + 1 (one query; 0 for visitors)."""
     if not _signed_in(user):
         return 0
-    limited = sa.union_all(_tracked_unread(user), _new_threads(user)).limit(cap + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+    return db.session.scalar(_count_statement(cap), _params(user)) or 0
 
 
 @dataclass(frozen=True)
@@ -172,27 +183,35 @@ class UnreadThread:
         return post_url(self.thread.id, self.first_unread)
 
 
+@prepared
+def _threads_by_id():
+    return (
+        sa.select(Thread)
+        .where(Thread.id.in_(sa.bindparam("ids", expanding=True)))
+        .options(joinedload(Thread.association), joinedload(Thread.last_poster))
+    )
+
+
 def _load(ids: list[int]) -> dict[int, Thread]:
     """Threads by id with their association and last poster (one query)."""
     if not ids:
         return {}
-    stmt = (
-        sa.select(Thread)
-        .where(Thread.id.in_(ids))
-        .options(joinedload(Thread.association), joinedload(Thread.last_poster))
-    )
-    return {thread.id: thread for thread in db.session.scalars(stmt)}
+    return {thread.id: thread for thread in db.session.scalars(_threads_by_id(), {"ids": ids})}
 
 
-def _unread_page_rows(user, *, offset: int, limit: int) -> list[UnreadThread]:
-    unread = _unread_rows(user, limit=offset + limit)
-    order = (
+@prepared
+def _page_statement(offset: int, limit: int):
+    unread = _unread_rows(offset + limit)
+    return (
         sa.select(unread.c.thread_id, unread.c.last_read)
         .order_by(unread.c.last_posted_at.desc(), unread.c.thread_id.desc())
         .offset(offset)
         .limit(limit)
     )
-    rows = db.session.execute(order).all()
+
+
+def _unread_page_rows(user, *, offset: int, limit: int) -> list[UnreadThread]:
+    rows = db.session.execute(_page_statement(offset, limit), _params(user)).all()
     threads = _load([thread_id for thread_id, _ in rows])
     return [UnreadThread(threads[thread_id], last_read) for thread_id, last_read in rows if thread_id in threads]
 
@@ -209,8 +228,7 @@ class UnreadPage(Pagination):
         return _unread_page_rows(self._user, offset=self._query_offset, limit=self.per_page)
 
     def _query_count(self) -> int:
-        rows = sa.union_all(_tracked_unread(self._user), _new_threads(self._user)).subquery()
-        return db.session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
+        return unread_count(self._user, cap=None)
 
 
 def unread_threads(user, page: int = 1) -> UnreadPage:
@@ -230,22 +248,23 @@ def mark_all_read(user: User) -> None:
     visible_ids = (
         sa.select(Thread.id)
         .join(Association, Association.id == Thread.association_id)
-        .where(*_visible_threads(user))
+        .where(*_visible_threads())
         .correlate(None)
     )
     post_count = sa.select(Thread.post_count).where(Thread.id == ThreadReader.thread_id).scalar_subquery()
-    db.session.execute(
+    # Through the connection: the ORM's UPDATE takes a dict of values as a bulk update by primary key.
+    db.session.connection().execute(
         sa.update(ThreadReader)
         .where(
-            ThreadReader.user_id == user.id,
+            ThreadReader.user_id == _USER,
             ThreadReader.level.in_(FOLLOWING),
             ThreadReader.last_read_number < post_count,
             ThreadReader.thread_id.in_(visible_ids),
         )
         .values(last_read_number=post_count, updated_at=utcnow()),
-        execution_options={"synchronize_session": False},
+        _params(user),
     )
-    new = _new_threads(user).subquery()
+    new = _new_threads().subquery()
     rows = sa.select(
         sa.literal(user.id),
         Thread.id,
@@ -255,7 +274,9 @@ def mark_all_read(user: User) -> None:
     ).where(Thread.id.in_(sa.select(new.c.thread_id)))
     columns = ["user_id", "thread_id", "level", "last_read_number", "updated_at"]
     # A thread opened in another tab meanwhile has its reader row already: keep that one.
-    db.session.execute(_insert(ThreadReader).from_select(columns, rows).on_conflict_do_nothing())
+    db.session.connection().execute(
+        _insert(ThreadReader).from_select(columns, rows).on_conflict_do_nothing(), _params(user)
+    )
 
 
 def _insert(model):
@@ -269,7 +290,7 @@ def _insert(model):
 # --- home page ------------------------------------------------------------------------------------------------------
 
 
-def _latest_threads(limit: int, *conditions) -> list[Thread]:
+def _latest_threads(limit: int, *conditions):
     """The latest visible threads of associations that are not archived, matching `conditions` (two steps: the
     ordered ids, then the threads with association and last poster)."""
     ids = _newest_first(
@@ -278,26 +299,21 @@ def _latest_threads(limit: int, *conditions) -> list[Thread]:
         .where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), Association.archived_at.is_(None), *conditions)
     ).limit(limit)
     ordered = ids.subquery()
-    stmt = _newest_first(
+    return _newest_first(
         sa.select(Thread)
         .join(ordered, ordered.c.id == Thread.id)
         .options(joinedload(Thread.association), joinedload(Thread.last_poster))
     )
-    return list(db.session.scalars(stmt))
 
 
-def activity_in_my_associations(user: User, limit: int = 10) -> list[Thread]:
-    """The latest threads by last activity in the associations where the user is an active member (muted left out).
-
-    Each association's `limit`-th latest thread is found through its (association, activity) index; the latest of
-    these dates is a lower bound of the overall `limit`-th, so the list is read from the index above that date: at
-    most about `limit` threads of each association, instead of sorting every thread of all of them."""
+@prepared
+def _my_activity(limit: int):
     mine = sa.select(Membership.association_id).where(
-        Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+        Membership.user_id == _USER, Membership.status == MembershipStatus.ACTIVE
     )
     # NOT EXISTS probes the reader row by its key; NOT IN would first list all the user's reader rows (thousands)
     muted = sa.exists().where(
-        ThreadReader.user_id == user.id, ThreadReader.thread_id == Thread.id, ThreadReader.level == WatchLevel.MUTED
+        ThreadReader.user_id == _USER, ThreadReader.thread_id == Thread.id, ThreadReader.level == WatchLevel.MUTED
     )
     shown = (Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), ~muted)
     nth_latest = (
@@ -312,6 +328,20 @@ def activity_in_my_associations(user: User, limit: int = 10) -> list[Thread]:
     return _latest_threads(limit, Thread.association_id.in_(mine), ~muted, Thread.last_posted_at >= since)
 
 
+def activity_in_my_associations(user: User, limit: int = 10) -> list[Thread]:
+    """The latest threads by last activity in the associations where the user is an active member (muted left out).
+
+    Each association's `limit`-th latest thread is found through its (association, activity) index; the latest of
+    these dates is a lower bound of the overall `limit`-th, so the list is read from the index above that date: at
+    most about `limit` threads of each association, instead of sorting every thread of all of them."""
+    return list(db.session.scalars(_my_activity(limit), {"viewer_id": user.id}))
+
+
+@prepared
+def _public_activity(limit: int):
+    return _latest_threads(limit, Association.visibility == Visibility.PUBLIC)
+
+
 def public_activity(limit: int = 10) -> list[Thread]:
     """The latest threads of public associations, for visitors."""
-    return _latest_threads(limit, Association.visibility == Visibility.PUBLIC)
+    return list(db.session.scalars(_public_activity(limit)))
