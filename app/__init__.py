@@ -15,9 +15,10 @@ def create_app(config=None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import discussions, errors
+    from app import discussions, errors, search
 
     discussions.init_app(app)
+    search.init_app(app)
     errors.init_app(app)
     from app import cli
 
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.health import bp as health_bp
     from app.main.routes import bp as main_bp
     from app.profiles.routes import bp as profiles_bp
+    from app.search.routes import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -128,3 +130,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(editing_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(search_bp)

@@ -17,9 +17,10 @@ from app.discussions.models import (
     Thread,
     ThreadReader,
 )
+from app.search.models import SearchDocument
 
 __all__ = [
     "Association", "AssociationLevel", "AssociationWatch", "Attachment", "AuditEntry", "Bookmark", "Draft",
-    "Invitation", "Membership", "Mention", "Post", "PostRevision", "Reaction", "School", "Subject", "Tag", "Thread",
-    "ThreadReader", "User", "UserLevel",
+    "Invitation", "Membership", "Mention", "Post", "PostRevision", "Reaction", "School", "SearchDocument", "Subject",
+    "Tag", "Thread", "ThreadReader", "User", "UserLevel",
 ]  # fmt: skip

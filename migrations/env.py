@@ -87,6 +87,12 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    # Search: SQLite's FTS5 table and its shadow tables are made by the search migration, not by models.
+    conf_args.setdefault(
+        "include_name",
+        lambda name, type_, _parents: not (type_ == "table" and (name or "").startswith("search_fts")),
+    )
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -64,9 +64,15 @@ def _app_on(uri):
             db.engine.dispose()
 
 
+def _not_fts5(name, type_, _parent_names) -> bool:
+    """SQLite's FTS5 search table and its shadow tables (search_fts_data, …) are not models; everything else is."""
+    return not (type_ == "table" and (name == "search_fts" or name.startswith("search_fts_")))
+
+
 def _schema_differences() -> list:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        opts = {"compare_type": True, "compare_server_default": True, "include_name": _not_fts5}
+        context = MigrationContext.configure(conn, opts=opts)
         return compare_metadata(context, db.metadata)
 
 

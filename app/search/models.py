@@ -1,0 +1,57 @@
+"""The search index: one row per post, with what the filters and the permission check need.
+
+On PostgreSQL `search_vector` holds the post's words (the thread title, weight A, on the opening post; the body,
+weight B) under a GIN index. On SQLite the column stays empty and the words live in the FTS5 table `search_fts`
+(rowid = post id; stems computed in Python), created next to this table (see `app.search.indexing`).
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import UTCDateTime, enum_column
+from app.discussions.models import ThreadKind
+from app.extensions import db
+
+FTS_TABLE = "search_fts"
+# Stems only (computed in Python), so the tokenizer just splits on spaces; diacritics are kept (ё is folded before).
+FTS_CREATE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, "
+    "tokenize = 'unicode61 remove_diacritics 0')"
+)
+FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+
+
+class SearchDocument(db.Model):
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        sa.Index("ix_search_documents_search_vector", "search_vector", postgresql_using="gin"),
+        sa.Index("ix_search_documents_thread_id", "thread_id"),
+    )
+
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    thread_id: Mapped[int] = mapped_column(sa.ForeignKey("threads.id", ondelete="CASCADE"))
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[ThreadKind] = mapped_column(enum_column(ThreadKind))
+    is_opening: Mapped[bool] = mapped_column(default=False)
+    # Neither the post nor its thread deleted or hidden: only these are ever found.
+    visible: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    search_vector: Mapped[str | None] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+@sa.event.listens_for(SearchDocument.__table__, "after_create")
+def _create_fts(_table, connection, **_kw) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(FTS_CREATE)
+
+
+@sa.event.listens_for(SearchDocument.__table__, "before_drop")
+def _drop_fts(_table, connection, **_kw) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(FTS_DROP)
