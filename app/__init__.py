@@ -15,8 +15,9 @@ def create_app(config=None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import discussions, errors, search
+    from app import discussions, errors, fragments, search
 
+    fragments.init_app(app)
     discussions.init_app(app)
     search.init_app(app)
     errors.init_app(app)

@@ -15,7 +15,7 @@ from app.associations.models import (
     association_subjects,
 )
 from app.auth.models import User
-from app.db import fold_for_search
+from app.db import fold_for_search, prepared
 from app.extensions import db
 from app.policy import is_admin
 
@@ -39,6 +39,12 @@ def _card_loads():
         selectinload(Association.level_rows),
         joinedload(Association.school),
     )
+
+
+@prepared
+def by_slug():
+    """The association with this `slug` (a bound parameter)."""
+    return db.select(Association).where(Association.slug == sa.bindparam("slug"))
 
 
 def visible_to(user):
@@ -109,34 +115,47 @@ def public_associations(limit: int = 6) -> list[Association]:
     return list(db.session.scalars(stmt))
 
 
-def leaders_of(association: Association) -> list[Membership]:
-    stmt = (
+@prepared
+def _leaders():
+    return (
         db.select(Membership)
         .join(Membership.user)
         .where(
-            Membership.association_id == association.id,
+            Membership.association_id == sa.bindparam("association_id"),
             Membership.role == MemberRole.LEADER,
             Membership.status == MembershipStatus.ACTIVE,
         )
         .options(joinedload(Membership.user))
         .order_by(User.full_name)
     )
-    return list(db.session.scalars(stmt))
 
 
-def members(association: Association):
-    """Active members, leaders first, then by name, with their schools (for the member list and preview)."""
+def leaders_of(association: Association) -> list[Membership]:
+    return list(db.session.scalars(_leaders(), {"association_id": association.id}))
+
+
+def _members(association_id):
     return (
         db.select(Membership)
         .join(Membership.user)
-        .where(Membership.association_id == association.id, Membership.status == MembershipStatus.ACTIVE)
+        .where(Membership.association_id == association_id, Membership.status == MembershipStatus.ACTIVE)
         .options(joinedload(Membership.user).joinedload(User.school))
         .order_by((Membership.role == MemberRole.LEADER).desc(), User.full_name, Membership.id)
     )
 
 
+def members(association: Association):
+    """Active members, leaders first, then by name, with their schools (for the member list and preview)."""
+    return _members(association.id)
+
+
+@prepared
+def _preview():
+    return _members(sa.bindparam("association_id")).limit(sa.bindparam("limit", type_=sa.Integer))
+
+
 def member_preview(association: Association, limit: int = 12) -> list[Membership]:
-    return list(db.session.scalars(members(association).limit(limit)))
+    return list(db.session.scalars(_preview(), {"association_id": association.id, "limit": limit}))
 
 
 def pending_requests(association: Association) -> list[Membership]:
@@ -179,12 +198,17 @@ def invitations_for(user) -> list[Invitation]:
     return list(db.session.scalars(stmt).unique())
 
 
+@prepared
+def _invitation_for():
+    return _open_invitations().where(
+        Invitation.association_id == sa.bindparam("association_id"), Invitation.email == sa.bindparam("email")
+    )
+
+
 def invitation_for(user, association: Association) -> Invitation | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
-        _open_invitations().where(Invitation.association_id == association.id, Invitation.email == user.email)
-    )
+    return db.session.scalar(_invitation_for(), {"association_id": association.id, "email": user.email})
 
 
 def my_pending_requests(user) -> list[Membership]:

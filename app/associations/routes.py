@@ -1,6 +1,6 @@
 """Association pages: list, detail, joining and leaving, join requests, invitations."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,7 +17,9 @@ bp = Blueprint("associations", __name__)
 
 def _load(slug: str) -> Association:
     """The association by slug; 404 when unknown or when the user may not know it exists."""
-    association = db.first_or_404(db.select(Association).where(Association.slug == slug))
+    association = db.session.scalar(queries.by_slug(), {"slug": slug})
+    if association is None:
+        abort(404)
     require(policy.can_view_association(current_user, association), hide=True)
     return association
 
@@ -115,7 +117,9 @@ def association_join(slug):
 @bp.post("/<slug>/leave")
 @login_required
 def association_leave(slug):
-    association = db.first_or_404(db.select(Association).where(Association.slug == slug))
+    association = db.session.scalar(queries.by_slug(), {"slug": slug})
+    if association is None:
+        abort(404)
     visible = policy.can_view_association(current_user, association)
     # A pending request stays withdrawable even where the association is hidden from non-members.
     require(visible or policy.can_leave(current_user, association), hide=True)

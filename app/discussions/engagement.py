@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 from app.associations.models import Association, Membership, MembershipStatus, Visibility
 from app.associations.queries import visible_to
 from app.auth.models import Role, User, UserStatus
+from app.db import prepared
 from app.discussions import services
 from app.discussions.models import (
     AssociationWatch,
@@ -181,12 +182,16 @@ def set_thread_watch(user: User, thread: Thread, level: WatchLevel) -> ThreadRea
 def association_watch_level(user, association: Association) -> WatchLevel:
     if not _signed_in(user):
         return WatchLevel.NORMAL
-    level = db.session.scalar(
-        sa.select(AssociationWatch.level).where(
-            AssociationWatch.user_id == user.id, AssociationWatch.association_id == association.id
-        )
-    )
+    level = db.session.scalar(_association_watch(), {"user_id": user.id, "association_id": association.id})
     return level or WatchLevel.NORMAL
+
+
+@prepared
+def _association_watch():
+    return sa.select(AssociationWatch.level).where(
+        AssociationWatch.user_id == sa.bindparam("user_id"),
+        AssociationWatch.association_id == sa.bindparam("association_id"),
+    )
 
 
 def set_association_watch(user: User, association: Association, level: WatchLevel) -> AssociationWatch:

@@ -12,9 +12,10 @@ from markupsafe import Markup
 from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import policy
+from app import fragments, policy
 from app.associations.models import Association
 from app.auth.models import User
+from app.db import prepared
 from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel, thread_tags
 from app.discussions.services import normalize_tag
 from app.extensions import db
@@ -63,17 +64,62 @@ class ThreadList:
     sort: str
     unread: dict[int, int]  # thread id → posts the signed-in user has not read
     slug: str = ""
-    _tag_urls: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def thread_url(self) -> "UrlPattern":
-        return UrlPattern("discussions.thread_show", "thread_id")
+    def render_rows(self, row_macro, badge_macro) -> Markup:
+        """The page's rows: each from the fragment cache by what it shows, then this reader's «unread» badge."""
+        html = []
+        for thread in self.page.items:
+            row = fragments.render("discussions/thread_row", row_macro, *thread_row_values(thread, self.slug))
+            unread = self.unread.get(thread.id, 0)
+            html.append(str(row).replace(_UNREAD_MARKER, " " + str(badge_macro(unread)) if unread else "", 1))
+        return Markup("\n".join(html))  # noqa: S704  (rendered by our templates, escaped there)
 
-    def tag_url(self, name: str) -> str:
-        """The association page filtered by a tag; one url_for per distinct tag on the page."""
-        if name not in self._tag_urls:
-            self._tag_urls[name] = url_for("associations.association_show", slug=self.slug, tag=name)
-        return self._tag_urls[name]
+
+_UNREAD_MARKER = "<!--unread-->"
+
+
+def thread_row_values(thread: Thread, slug: str) -> tuple:
+    """Everything a thread's row shows, in the order of the `thread_row` macro's arguments (its cache key)."""
+    return (
+        thread.id,
+        thread.title,
+        thread.url_domain,
+        thread.kind,
+        thread.pinned_at is not None,
+        thread.deleted_at is not None,
+        thread.hidden_at is not None,
+        thread.locked_at is not None,
+        thread.author.full_name if thread.author else None,
+        thread.reply_count,
+        thread.last_posted_at,
+        thread.last_poster.full_name if thread.last_poster else None,
+        tuple(tag.name for tag in thread.tags),
+        slug,
+    )
+
+
+@prepared
+def _thread_list_statements(sort: str, kind: bool, tag: bool, moderator: bool):
+    """The pinned threads, the page of the others and the total, for one combination of filters (built once)."""
+    stmt = sa.select(Thread).where(Thread.association_id == sa.bindparam("association_id"))
+    if not moderator:
+        stmt = stmt.where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None))
+    if kind:
+        stmt = stmt.where(Thread.kind == sa.bindparam("kind", type_=Thread.__table__.c.kind.type))
+    if tag:
+        stmt = stmt.where(Thread.tags.any(Tag.name == sa.bindparam("tag")))
+    options = (joinedload(Thread.author), joinedload(Thread.last_poster))
+    order = (THREAD_SORTS[sort].desc(), Thread.id.desc())
+    pinned = stmt.where(Thread.pinned_at.is_not(None)).options(*options).order_by(*order)
+    rest = (
+        stmt.where(Thread.pinned_at.is_(None))
+        .options(*options)
+        .order_by(*order)
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+    total = sa.select(sa.func.count()).select_from(stmt.subquery())
+    return pinned, rest, total
 
 
 def association_threads(association: Association, args=None, user=None) -> ThreadList:
@@ -89,32 +135,30 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     tag = normalize_tag(args.get("tag", "")) or None
     sort = args.get("sort") if args.get("sort") in THREAD_SORTS else "activity"
     moderator = policy.can_moderate(user, association)
-    stmt = sa.select(Thread).where(Thread.association_id == association.id)
-    if not moderator:
-        stmt = stmt.where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None))
-    if kind:
-        stmt = stmt.where(Thread.kind == ThreadKind(kind))
-    if tag:
-        stmt = stmt.where(Thread.tags.any(Tag.name == tag))
-    options = (joinedload(Thread.author), joinedload(Thread.last_poster))
-    order = (THREAD_SORTS[sort].desc(), Thread.id.desc())
-    pinned = list(db.session.scalars(stmt.where(Thread.pinned_at.is_not(None)).options(*options).order_by(*order)))
+    pinned_stmt, rest_stmt, total_stmt = _thread_list_statements(sort, bool(kind), bool(tag), moderator)
+    params = {"association_id": association.id, "kind": ThreadKind(kind) if kind else None, "tag": tag}
+    pinned = list(db.session.scalars(pinned_stmt, params))
     per_page = current_app.config["PER_PAGE"]
     page = max(args.get("page", 1, type=int) or 1, 1)
     start = (page - 1) * per_page
     items = pinned[start : start + per_page]
-    unpinned = stmt.where(Thread.pinned_at.is_(None))
     if len(items) < per_page:
-        offset = max(start - len(pinned), 0)
-        rest = unpinned.options(*options).order_by(*order).offset(offset).limit(per_page - len(items))
-        items += db.session.scalars(rest).all()
+        more = {"offset": max(start - len(pinned), 0), "limit": per_page - len(items)}
+        items += db.session.scalars(rest_stmt, {**params, **more}).all()
     _load_tags(items)
-    if kind or tag or moderator:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    else:
-        total = association.thread_count
+    total = db.session.scalar(total_stmt, params) if kind or tag or moderator else association.thread_count
     pagination = _Page(items, page, per_page, total)
     return ThreadList(pagination, kind, tag, sort, unread_counts(user, items), association.slug)
+
+
+@prepared
+def _tags_of_threads():
+    return (
+        sa.select(thread_tags.c.thread_id, Tag)
+        .join(Tag, Tag.id == thread_tags.c.tag_id)
+        .where(thread_tags.c.thread_id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(Tag.name)
+    )
 
 
 def _load_tags(threads: list[Thread]) -> None:
@@ -122,29 +166,26 @@ def _load_tags(threads: list[Thread]) -> None:
     if not threads:
         return
     found = defaultdict(list)
-    rows = db.session.execute(
-        sa.select(thread_tags.c.thread_id, Tag)
-        .join(Tag, Tag.id == thread_tags.c.tag_id)
-        .where(thread_tags.c.thread_id.in_([t.id for t in threads]))
-        .order_by(Tag.name)
-    )
+    rows = db.session.execute(_tags_of_threads(), {"ids": [t.id for t in threads]})
     for thread_id, tag in rows:
         found[thread_id].append(tag)
     for thread in threads:
         set_committed_value(thread, "tags", found[thread.id])
 
 
+@prepared
+def _read_numbers():
+    return sa.select(ThreadReader.thread_id, ThreadReader.last_read_number).where(
+        ThreadReader.user_id == sa.bindparam("user_id"),
+        ThreadReader.thread_id.in_(sa.bindparam("ids", expanding=True)),
+    )
+
+
 def unread_counts(user, threads: list[Thread]) -> dict[int, int]:
     """Thread id → how many of its posts the user has not seen yet (one query for the whole list)."""
     if not getattr(user, "is_authenticated", False) or not threads:
         return {}
-    read = dict(
-        db.session.execute(
-            sa.select(ThreadReader.thread_id, ThreadReader.last_read_number).where(
-                ThreadReader.user_id == user.id, ThreadReader.thread_id.in_([t.id for t in threads])
-            )
-        ).all()
-    )
+    read = dict(db.session.execute(_read_numbers(), {"user_id": user.id, "ids": [t.id for t in threads]}).all())
     counts = {t.id: t.post_count - read.get(t.id, 0) for t in threads}
     return {thread_id: n for thread_id, n in counts.items() if n > 0}
 

@@ -1,0 +1,104 @@
+"""Rendered HTML of repeated page parts (a thread in a list, a post), kept per worker process and keyed by
+everything the part shows.
+
+Rendering a post or a list row through Jinja costs far more than loading it, and most of them look the same on the
+next request. A fragment is rendered by a macro that receives nothing but its key's values (plain, hashable data:
+text, numbers, dates, enum members, tuples) and reads nothing else, so a key says exactly what the HTML depends on and
+a stale fragment cannot exist: an edit, a new reply, a renamed author or another viewer's rights make another key.
+The page's language and time zone are part of every key. Nothing to invalidate, which is what makes it safe with
+several workers and with writes from the CLI.
+
+What differs per viewer and per request (the CSRF token, «unread» badges) stays out of fragments, or is put into a
+fragment as a marker replaced in the finished page (`CSRF_MARKER`, put in by an after-request hook).
+
+Memory is bounded: least recently used fragments go first once `FRAGMENT_CACHE_BYTES` is reached; 0 turns caching
+off (every call renders).
+"""
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app
+from flask_babel import get_locale, get_timezone
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+# Fragments with forms carry this instead of the request's CSRF token; `with_csrf()` puts the token in.
+CSRF_MARKER = "\x00csrf\x00"
+
+
+class FragmentCache:
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, Markup] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: tuple) -> Markup | None:
+        with self._lock:
+            html = self._items.get(key)
+            if html is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+            return html
+
+    def put(self, key: tuple, html: Markup) -> None:
+        size = len(html) + 200  # the key and the bookkeeping, roughly
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            self.misses += 1
+            if key in self._items:
+                return
+            self._items[key] = html
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= len(old) + 200
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+_CSRF_MARKER_BYTES = CSRF_MARKER.encode()
+
+
+def init_app(app) -> None:
+    app.extensions["vmk_fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_BYTES", 4 * 1024 * 1024))
+    app.add_template_global(render, "fragment")
+    app.add_template_global(CSRF_MARKER, "csrf_marker")
+    app.after_request(_put_csrf_token)
+
+
+def _put_csrf_token(response):
+    """Fragments with forms carry CSRF_MARKER; the page leaves with this request's token in its place."""
+    if response.mimetype == "text/html" and not response.is_streamed:
+        body = response.get_data()
+        if _CSRF_MARKER_BYTES in body:
+            response.set_data(body.replace(_CSRF_MARKER_BYTES, generate_csrf().encode()))
+    return response
+
+
+def cache() -> FragmentCache:
+    return current_app.extensions["vmk_fragments"]
+
+
+def render(name: str, macro, *values) -> Markup:
+    """`macro(*values)`, from the cache when the same values were rendered before in this language and time zone.
+
+    `name` tells macros apart (the template's path and the macro's name); `values` must be all the macro reads."""
+    store = cache()
+    if store.max_bytes <= 0:
+        return macro(*values)
+    key = (name, str(get_locale()), str(get_timezone()), *values)
+    html = store.get(key)
+    if html is None:
+        html = macro(*values)  # a macro's output is Markup already
+        store.put(key, html)
+    return html
