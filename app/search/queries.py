@@ -29,6 +29,9 @@ from app.search.text import STOP_WORDS, ParsedQuery, highlight, parse_query, pla
 
 docs = SearchDocument.__table__
 PER_PAGE = 20
+# A query ranks at most this many of the newest matching posts (and as many matching titles): a common word matches
+# half the district, and ranking all of it costs more than the page's budget. Fewer matches are all ranked.
+CANDIDATES = 2000
 SORTS = ("relevance", "newest")
 
 
@@ -71,6 +74,7 @@ class Results:
     query: ParsedQuery
     hits: list[Hit] = field(default_factory=list)
     total: int = 0  # threads found
+    more: bool = False  # more matched than were ranked: `total` is a lower bound
     page: int = 1
     per_page: int = PER_PAGE
 
@@ -109,9 +113,35 @@ class Results:
 # --- the two engines ----------------------------------------------------------------------------------------------
 
 
+def _newest_matches(stmt, order_column, conditions, limit: int, in_title: bool):
+    return (
+        stmt.where(*conditions)
+        .order_by(order_column.desc())
+        .limit(limit)
+        .add_columns(sa.literal(1 if in_title else 0).label("in_title"))
+    )
+
+
 class _PostgreSQL:
     def __init__(self, websearch: str):
         self.tsquery = sa.func.websearch_to_tsquery(sa.literal_column("'russian'::regconfig"), websearch)
+
+    def branches(self, conditions, limit: int) -> list:
+        """The newest `limit` matching posts, and the newest `limit` matching opening posts (titles), then ranked:
+        a GIN scan or a backward walk of the primary key stops early, and ts_rank reads only these rows."""
+        match = docs.c.search_vector.op("@@")(self.tsquery)
+        columns = (docs.c.thread_id, docs.c.post_id, docs.c.created_at, docs.c.search_vector)
+        branches = []
+        for in_title in (False, True):
+            where = [match, *conditions] + ([docs.c.is_opening.is_(True)] if in_title else [])
+            newest = _newest_matches(sa.select(*columns), docs.c.post_id, where, limit, in_title).subquery()
+            rank = sa.func.ts_rank(newest.c.search_vector, self.tsquery)
+            branches.append(
+                sa.select(
+                    newest.c.thread_id, newest.c.post_id, newest.c.created_at, rank.label("rank"), newest.c.in_title
+                )
+            )
+        return branches
 
     def hits(self, columns):
         rank = sa.func.ts_rank(docs.c.search_vector, self.tsquery)
@@ -134,8 +164,25 @@ class _PostgreSQL:
 class _SQLite:
     _fts = sa.table("search_fts", sa.column("rowid"))
 
-    def __init__(self, match: str):
+    def __init__(self, match: str, title_match: str | None = None):
         self.match = match
+        self.title_match = title_match
+
+    def branches(self, conditions, limit: int) -> list:
+        """The newest `limit` matching posts, and the newest `limit` whose title matches: FTS5 walks its rowids
+        backwards and stops. Without bm25 (its statistics read every match of a common word): a title match ranks
+        2.5, a body match 1, and the newest first among equals."""
+        fts = sa.literal_column("search_fts")
+        branches = []
+        for match, in_title in ((self.match, False), (self.title_match, True)):
+            stmt = (
+                sa.select(docs.c.thread_id, docs.c.post_id, docs.c.created_at,
+                          sa.literal(2.5 if in_title else 1.0).label("rank"))
+                .select_from(self._fts.join(docs, docs.c.post_id == self._fts.c.rowid))
+                .where(fts.op("MATCH")(match))
+            )  # fmt: skip
+            branches.append(sa.select(_newest_matches(stmt, self._fts.c.rowid, conditions, limit, in_title).subquery()))
+        return branches
 
     def hits(self, columns):
         fts = sa.literal_column("search_fts")
@@ -154,7 +201,7 @@ class _SQLite:
 def _engine(parsed: ParsedQuery):
     if db.session.get_bind().dialect.name == "postgresql":
         return _PostgreSQL(parsed.websearch())
-    return _SQLite(parsed.fts5())
+    return _SQLite(parsed.fts5(), parsed.fts5("title"))
 
 
 def _marked_headline(text: str) -> Markup:
@@ -220,21 +267,23 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
     if parsed.is_empty:
         return results
     engine = _engine(parsed)
-    hits = (
-        engine.hits([docs.c.thread_id, docs.c.post_id, docs.c.created_at])
-        .where(_readable(user), *_filtered(filters))
-        .subquery("hits")
-    )
+    conditions = [_readable(user), *_filtered(filters)]
+    hits = sa.union_all(*engine.branches(conditions, CANDIDATES)).subquery("hits")
     newest = filters.sort == "newest"
     order = (hits.c.created_at.desc(), hits.c.rank.desc()) if newest else (hits.c.rank.desc(), hits.c.created_at.desc())
     best = sa.select(
-        hits, sa.func.row_number().over(partition_by=hits.c.thread_id, order_by=(*order, hits.c.post_id)).label("n")
+        hits,
+        sa.func.row_number().over(partition_by=hits.c.thread_id, order_by=(*order, hits.c.post_id)).label("n"),
+        sa.func.count().over().label("matched"),
+        sa.func.sum(hits.c.in_title).over().label("in_titles"),
     ).subquery("best")
     ordered = (
         (best.c.created_at.desc(), best.c.rank.desc()) if newest else (best.c.rank.desc(), best.c.created_at.desc())
     )
     rows = db.session.execute(
-        sa.select(best.c.thread_id, best.c.post_id, sa.func.count().over().label("total"))
+        sa.select(
+            best.c.thread_id, best.c.post_id, best.c.matched, best.c.in_titles, sa.func.count().over().label("total")
+        )
         .where(best.c.n == 1)
         .order_by(*ordered, best.c.thread_id.desc())
         .limit(per_page)
@@ -242,7 +291,9 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
     ).all()
     if not rows:
         return results
-    results.total = rows[0].total
+    first = rows[0]
+    results.total = first.total
+    results.more = first.in_titles >= CANDIDATES or first.matched - first.in_titles >= CANDIDATES
     results.hits = _load_hits([row.post_id for row in rows], parsed, engine)
     return results
 

@@ -123,11 +123,14 @@ class ParsedQuery:
         parts += [f'-"{word}"' for word in self.excluded]
         return " ".join(parts)
 
-    def fts5(self) -> str:
-        """The FTS5 MATCH expression: stems only ([^\\W_]+), each quoted, so user text is never FTS5 syntax."""
+    def fts5(self, column: str | None = None) -> str:
+        """The FTS5 MATCH expression: stems only ([^\\W_]+), each quoted, so user text is never FTS5 syntax.
+        With `column`, the words must be in that column (the minus words still in none)."""
         positive = [f'"{stem(word)}"' for word in self.terms]
         positive += ['"' + " ".join(stem(w) for w in phrase) + '"' for phrase in self.phrases]
         expression = " AND ".join(positive)
+        if column:
+            expression = f"({{{column}}} : ({expression}))"
         for word in self.excluded:
             expression += f' NOT "{stem(word)}"'
         return expression
