@@ -20,17 +20,21 @@ from app.extensions import db
 from app.policy import is_admin
 
 
-def my_associations(user) -> list[Membership]:
-    """The user's active memberships with their associations, for the home page and profile."""
-    stmt = (
+@prepared
+def _my_associations():
+    return (
         db.select(Membership)
         .join(Membership.association)
-        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+        .where(Membership.user_id == sa.bindparam("user_id"), Membership.status == MembershipStatus.ACTIVE)
         .where(Association.archived_at.is_(None))
         .options(selectinload(Membership.association))
         .order_by(Association.name)
     )
-    return list(db.session.scalars(stmt))
+
+
+def my_associations(user) -> list[Membership]:
+    """The user's active memberships with their associations, for the home page and profile."""
+    return list(db.session.scalars(_my_associations(), {"user_id": user.id}))
 
 
 def _card_loads():
@@ -183,19 +187,23 @@ def invitations_sent(association: Association) -> list[Invitation]:
     return list(db.session.scalars(stmt))
 
 
-def invitations_for(user) -> list[Invitation]:
-    """Open invitations to the user's address in associations that are not archived."""
-    stmt = (
+@prepared
+def _invitations_for():
+    return (
         _open_invitations()
         .join(Invitation.association)
-        .where(Invitation.email == user.email, Association.archived_at.is_(None))
+        .where(Invitation.email == sa.bindparam("email"), Association.archived_at.is_(None))
         .options(
             joinedload(Invitation.association).options(*_card_loads()),
             joinedload(Invitation.invited_by),
         )
         .order_by(Invitation.created_at.desc(), Invitation.id.desc())
     )
-    return list(db.session.scalars(stmt).unique())
+
+
+def invitations_for(user) -> list[Invitation]:
+    """Open invitations to the user's address in associations that are not archived."""
+    return list(db.session.scalars(_invitations_for(), {"email": user.email}).unique())
 
 
 @prepared
@@ -211,20 +219,24 @@ def invitation_for(user, association: Association) -> Invitation | None:
     return db.session.scalar(_invitation_for(), {"association_id": association.id, "email": user.email})
 
 
-def my_pending_requests(user) -> list[Membership]:
-    stmt = (
+@prepared
+def _my_pending_requests():
+    return (
         db.select(Membership)
         .join(Membership.association)
-        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.PENDING)
+        .where(Membership.user_id == sa.bindparam("user_id"), Membership.status == MembershipStatus.PENDING)
         .where(Association.archived_at.is_(None))
         .options(selectinload(Membership.association))
         .order_by(Membership.requested_at.desc())
     )
-    return list(db.session.scalars(stmt))
 
 
-def request_counts_for_leader(user) -> list[tuple[Association, int]]:
-    """For each association the user leads (or, for an admin, any association), its number of pending requests."""
+def my_pending_requests(user) -> list[Membership]:
+    return list(db.session.scalars(_my_pending_requests(), {"user_id": user.id}))
+
+
+@prepared
+def _request_counts(admin: bool):
     pending = sa.orm.aliased(Membership)
     stmt = (
         db.select(Association, sa.func.count(pending.id))
@@ -233,11 +245,17 @@ def request_counts_for_leader(user) -> list[tuple[Association, int]]:
         .group_by(Association.id)
         .order_by(Association.name)
     )
-    if not is_admin(user):
+    if not admin:
         led = sa.select(Membership.association_id).where(
-            Membership.user_id == user.id,
+            Membership.user_id == sa.bindparam("user_id"),
             Membership.role == MemberRole.LEADER,
             Membership.status == MembershipStatus.ACTIVE,
         )
         stmt = stmt.where(Association.id.in_(led))
-    return [(association, count) for association, count in db.session.execute(stmt)]
+    return stmt
+
+
+def request_counts_for_leader(user) -> list[tuple[Association, int]]:
+    """For each association the user leads (or, for an admin, any association), its number of pending requests."""
+    rows = db.session.execute(_request_counts(is_admin(user)), {"user_id": user.id})
+    return [(association, count) for association, count in rows]
