@@ -47,7 +47,9 @@ def _filters(association_id: int) -> dict[str, SearchFilters]:
         "": SearchFilters(),
         "association": SearchFilters(association_id=association_id),
         "kind=question": SearchFilters(kind=ThreadKind.QUESTION),
-        "level+dates": SearchFilters(level=EducationLevel.BASIC, date_from=date(2026, 6, 1), date_to=date(2026, 11, 30)),
+        "level+dates": SearchFilters(
+            level=EducationLevel.BASIC, date_from=date(2026, 6, 1), date_to=date(2026, 11, 30)
+        ),
         "tag=впр": SearchFilters(tag="впр"),
         "newest": SearchFilters(sort="newest"),
     }

@@ -93,6 +93,16 @@ def run_migrations_online():
         lambda name, type_, _parents: not (type_ == "table" and (name or "").startswith("search_fts")),
     )
 
+    # Indexes the models make on one database only (`.ddl_if(dialect=...)`, e.g. search's GIN indexes) elsewhere.
+    conf_args.setdefault(
+        "include_object",
+        lambda obj, _name, type_, reflected, _other: (
+            reflected
+            or type_ != "index"
+            or getattr(getattr(obj, "_ddl_if", None), "dialect", None) in (None, get_engine().dialect.name)
+        ),
+    )
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

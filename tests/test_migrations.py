@@ -69,9 +69,20 @@ def _not_fts5(name, type_, _parent_names) -> bool:
     return not (type_ == "table" and (name == "search_fts" or name.startswith("search_fts_")))
 
 
+def _for_this_database(dialect: str):
+    """An index the models make on one database only (`Index(...).ddl_if(dialect=...)`) is not expected elsewhere."""
+
+    def include_object(obj, _name, type_, reflected, _compare_to) -> bool:
+        only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+        return reflected or type_ != "index" or only_on in (None, dialect)
+
+    return include_object
+
+
 def _schema_differences() -> list:
     with db.engine.connect() as conn:
-        opts = {"compare_type": True, "compare_server_default": True, "include_name": _not_fts5}
+        opts = {"compare_type": True, "compare_server_default": True, "include_name": _not_fts5,
+                "include_object": _for_this_database(conn.dialect.name)}  # fmt: skip
         context = MigrationContext.configure(conn, opts=opts)
         return compare_metadata(context, db.metadata)
 

@@ -27,7 +27,17 @@ FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (
-        sa.Index("ix_search_documents_search_vector", "search_vector", postgresql_using="gin"),
+        # PostgreSQL only (SQLite keeps its words in FTS5): every post's words, and the opening posts' alone, so that
+        # «matching titles» is read from a small index instead of filtering every match of a common word.
+        sa.Index("ix_search_documents_search_vector", "search_vector", postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        sa.Index(
+            "ix_search_documents_opening_vector",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_where=sa.text("is_opening"),
+        ).ddl_if(dialect="postgresql"),
         sa.Index("ix_search_documents_thread_id", "thread_id"),
     )
 

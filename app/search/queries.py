@@ -133,7 +133,7 @@ class _PostgreSQL:
         columns = (docs.c.thread_id, docs.c.post_id, docs.c.created_at, docs.c.search_vector)
         branches = []
         for in_title in (False, True):
-            where = [match, *conditions] + ([docs.c.is_opening.is_(True)] if in_title else [])
+            where = [match, *conditions] + ([docs.c.is_opening] if in_title else [])
             newest = _newest_matches(sa.select(*columns), docs.c.post_id, where, limit, in_title).subquery()
             rank = sa.func.ts_rank(newest.c.search_vector, self.tsquery)
             branches.append(
@@ -349,7 +349,7 @@ def similar_questions(user, title: str, body: str = "", limit: int = 5) -> list[
     hits = (
         engine.hits([docs.c.post_id])
         .join(Thread, Thread.id == docs.c.thread_id)
-        .where(_readable(user), docs.c.is_opening.is_(True), docs.c.kind == ThreadKind.QUESTION)
+        .where(_readable(user), docs.c.is_opening, docs.c.kind == ThreadKind.QUESTION)
         .where(Thread.reply_count > 0)
         .order_by(sa.literal_column("rank").desc(), docs.c.post_id.desc())
         .limit(limit)

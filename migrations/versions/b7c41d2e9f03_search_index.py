@@ -47,16 +47,21 @@ def upgrade():
     )  # fmt: skip
     with op.batch_alter_table("search_documents", schema=None) as batch_op:
         batch_op.create_index("ix_search_documents_thread_id", ["thread_id"], unique=False)
-        batch_op.create_index("ix_search_documents_search_vector", ["search_vector"], unique=False,
-                              postgresql_using="gin")  # fmt: skip
-    if op.get_bind().dialect.name == "sqlite":
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_index("ix_search_documents_search_vector", "search_documents", ["search_vector"],
+                        postgresql_using="gin")  # fmt: skip
+        op.create_index("ix_search_documents_opening_vector", "search_documents", ["search_vector"],
+                        postgresql_using="gin", postgresql_where=sa.text("is_opening"))  # fmt: skip
+    else:
         op.execute(FTS_CREATE)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "sqlite":
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_search_documents_opening_vector", table_name="search_documents")
+        op.drop_index("ix_search_documents_search_vector", table_name="search_documents")
+    else:
         op.execute("DROP TABLE IF EXISTS search_fts")
     with op.batch_alter_table("search_documents", schema=None) as batch_op:
-        batch_op.drop_index("ix_search_documents_search_vector", postgresql_using="gin")
         batch_op.drop_index("ix_search_documents_thread_id")
     op.drop_table("search_documents")
