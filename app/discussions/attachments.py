@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from app.auth.models import User
+from app.db import prepared
 from app.discussions.models import Attachment, Post
 from app.extensions import db
 
@@ -424,15 +425,22 @@ def _remove_uncommitted_files(session, transaction) -> None:
 # --- reading ----------------------------------------------------------------------------------------------------
 
 
+@prepared
+def _of_posts():
+    return (
+        sa.select(Attachment)
+        .where(Attachment.post_id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(Attachment.post_id, Attachment.id)
+    )
+
+
 def for_posts(post_ids) -> dict[int, list[Attachment]]:
     """The attachments of every post of a page, in one query: {post id: [attachments in upload order]}."""
     ids = list(dict.fromkeys(post_ids))
     result: dict[int, list[Attachment]] = {post_id: [] for post_id in ids}
     if not ids:
         return result
-    rows = db.session.scalars(
-        sa.select(Attachment).where(Attachment.post_id.in_(ids)).order_by(Attachment.post_id, Attachment.id)
-    )
+    rows = db.session.scalars(_of_posts(), {"ids": ids})
     for attachment in rows:
         result[attachment.post_id].append(attachment)
     return result

@@ -80,16 +80,20 @@ def set_useful(user: User, post: Post, on: bool | None = None) -> bool:
     return on
 
 
+@prepared
+def _mine(model):
+    """The ids among :post_ids of the posts :user_id reacted to or bookmarked (`model`: Reaction or Bookmark)."""
+    return sa.select(model.post_id).where(
+        model.user_id == sa.bindparam("user_id"), model.post_id.in_(sa.bindparam("post_ids", expanding=True))
+    )
+
+
 def reaction_state(user, post_ids) -> dict[int, bool]:
     """For each post id, whether the user marked it «Полезно» (one query for a whole page; none for visitors)."""
     post_ids = list(post_ids)
     mine: set[int] = set()
     if _signed_in(user) and post_ids:
-        mine = set(
-            db.session.scalars(
-                sa.select(Reaction.post_id).where(Reaction.user_id == user.id, Reaction.post_id.in_(post_ids))
-            )
-        )
+        mine = set(db.session.scalars(_mine(Reaction), {"user_id": user.id, "post_ids": post_ids}))
     return {post_id: post_id in mine for post_id in post_ids}
 
 
@@ -125,11 +129,7 @@ def bookmarked_ids(user, post_ids) -> set[int]:
     post_ids = list(post_ids)
     if not _signed_in(user) or not post_ids:
         return set()
-    return set(
-        db.session.scalars(
-            sa.select(Bookmark.post_id).where(Bookmark.user_id == user.id, Bookmark.post_id.in_(post_ids))
-        )
-    )
+    return set(db.session.scalars(_mine(Bookmark), {"user_id": user.id, "post_ids": post_ids}))
 
 
 def _readable_posts():

@@ -193,17 +193,26 @@ def unread_counts(user, threads: list[Thread]) -> dict[int, int]:
 # --- the thread page ----------------------------------------------------------------------------------------------
 
 
+@prepared
+def _thread_with_reader(signed_in: bool):
+    stmt = sa.select(Thread, ThreadReader) if signed_in else sa.select(Thread, sa.null())
+    # Tags by selectinload: joined, SQLite would build the whole thread_tags ⋈ tags join for one thread.
+    stmt = stmt.where(Thread.id == sa.bindparam("thread_id")).options(
+        joinedload(Thread.association), selectinload(Thread.tags)
+    )
+    if signed_in:
+        stmt = stmt.outerjoin(
+            ThreadReader,
+            sa.and_(ThreadReader.thread_id == Thread.id, ThreadReader.user_id == sa.bindparam("user_id")),
+        )
+    return stmt
+
+
 def load_thread(thread_id: int, user) -> tuple[Thread, ThreadReader | None]:
     """The thread with its association and tags, and the user's read state, in one query; 404 when unknown."""
     signed_in = getattr(user, "is_authenticated", False)
-    stmt = sa.select(Thread, ThreadReader) if signed_in else sa.select(Thread, sa.null())
-    # Tags by selectinload: joined, SQLite would build the whole thread_tags ⋈ tags join for one thread.
-    stmt = stmt.where(Thread.id == thread_id).options(joinedload(Thread.association), selectinload(Thread.tags))
-    if signed_in:
-        stmt = stmt.outerjoin(
-            ThreadReader, sa.and_(ThreadReader.thread_id == Thread.id, ThreadReader.user_id == user.id)
-        )
-    row = db.session.execute(stmt).first()
+    params = {"thread_id": thread_id, "user_id": user.id if signed_in else None}
+    row = db.session.execute(_thread_with_reader(bool(signed_in)), params).first()
     if row is None:
         abort(404)
     return row[0], row[1]
@@ -302,17 +311,25 @@ def _post_options():
     )
 
 
+@prepared
+def _posts_by_number():
+    return (
+        sa.select(Post)
+        .where(
+            Post.thread_id == sa.bindparam("thread_id"),
+            Post.number.between(sa.bindparam("first"), sa.bindparam("last")),
+        )
+        .options(*_post_options())
+        .order_by(Post.number)
+    )
+
+
 def _flat_posts(thread: Thread, page: int) -> list[Post]:
     # Posts are numbered 1…post_count without gaps (they are never removed, only marked deleted), so a page is a
     # range of numbers and needs no COUNT(*).
     first = (page - 1) * POSTS_PER_PAGE + 1
-    stmt = (
-        sa.select(Post)
-        .where(Post.thread_id == thread.id, Post.number.between(first, first + POSTS_PER_PAGE - 1))
-        .options(*_post_options())
-        .order_by(Post.number)
-    )
-    return list(db.session.scalars(stmt))
+    params = {"thread_id": thread.id, "first": first, "last": first + POSTS_PER_PAGE - 1}
+    return list(db.session.scalars(_posts_by_number(), params))
 
 
 def _order_key(number):

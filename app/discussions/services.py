@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.associations.models import Association, Membership, MembershipStatus
 from app.auth.models import User
-from app.db import utcnow
+from app.db import prepared, utcnow
 from app.discussions.models import Mention, Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel
 from app.extensions import db
 from app.markup import find_mentions, mention_key, render_markdown
@@ -236,26 +236,44 @@ def mark_read(user: User, thread: Thread, *, number: int, reader: ThreadReader |
 
     `reader` is the user's read state as already loaded with the page (None when they have none yet).
     """
+    params = {"reader_id": user.id, "read_thread_id": thread.id, "read_number": number}
     if reader is None:
-        insert = _dialect_insert()(ThreadReader).values(
-            user_id=user.id, thread_id=thread.id, level=WatchLevel.NORMAL, last_read_number=number, updated_at=utcnow()
-        )
-        db.session.execute(insert.on_conflict_do_nothing())
+        dialect = db.session.get_bind().dialect.name
+        db.session.connection().execute(_first_read(dialect), {**params, "read_at": utcnow()})
     elif reader.last_read_number < number:
-        db.session.execute(
-            sa.update(ThreadReader)
-            .where(
-                ThreadReader.user_id == user.id,
-                ThreadReader.thread_id == thread.id,
-                ThreadReader.last_read_number < number,
-            )
-            .values(last_read_number=number)
-            .execution_options(synchronize_session=False)
+        db.session.connection().execute(_read_further(), params)
+
+
+# Run on the connection: with a dict of values the ORM would take these for a bulk operation by primary key.
+@prepared
+def _first_read(dialect: str):
+    table = ThreadReader.__table__
+    insert = _dialect_insert(dialect)(table).values(
+        user_id=sa.bindparam("reader_id"),
+        thread_id=sa.bindparam("read_thread_id"),
+        level=WatchLevel.NORMAL,
+        last_read_number=sa.bindparam("read_number"),
+        updated_at=sa.bindparam("read_at"),
+    )
+    return insert.on_conflict_do_nothing()
+
+
+@prepared
+def _read_further():
+    table = ThreadReader.__table__
+    return (
+        sa.update(table)
+        .where(
+            table.c.user_id == sa.bindparam("reader_id"),
+            table.c.thread_id == sa.bindparam("read_thread_id"),
+            table.c.last_read_number < sa.bindparam("read_number"),
         )
+        .values(last_read_number=sa.bindparam("read_number"))
+    )
 
 
-def _dialect_insert():
-    if db.session.get_bind().dialect.name == "postgresql":
+def _dialect_insert(dialect: str | None = None):
+    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
