@@ -50,13 +50,14 @@ def _load_config(app: Flask, config) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import i18n, models, policy, security  # noqa: F401  (models: every table registered)
-    from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import babel, csrf, db, limiter, load_babel_globals_on_demand, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    load_babel_globals_on_demand()
     limiter.init_app(app)
     login_manager.init_app(app)
     _init_login(login_manager)

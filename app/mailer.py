@@ -2,14 +2,23 @@
 
 With no MAIL_SERVER configured (development), each message is written to the log instead, so a newcomer can follow
 a confirmation link. The notifications issue replaces the in-request queue with a transactional outbox.
+
+Flask-Mail and smtplib are imported when a message is first queued or sent, not with the app (see
+`app.extensions.LazyMail`): most requests send nothing.
 """
 
-import smtplib
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, render_template
-from flask_mail import Message
 
 from app.extensions import mail
+
+if TYPE_CHECKING:
+    import smtplib
+
+    from flask_mail import Message
 
 
 def queue_email(to: str, subject: str, template: str, **context) -> None:
@@ -19,7 +28,7 @@ def queue_email(to: str, subject: str, template: str, **context) -> None:
     # One line: subjects quote names people typed, and a line break there would make Flask-Mail refuse the message
     # after the commit (BadHeaderError, a 500) or, with another mailer, inject headers.
     subject = " ".join(str(subject).split())
-    message = Message(subject=subject, recipients=[to], body=body, html=html)
+    message = mail.message(subject=subject, recipients=[to], body=body, html=html)
     g.setdefault("_outgoing_mail", []).append(message)
 
 
@@ -54,6 +63,8 @@ def deliver(message: Message) -> None:
             message.body,
         )
         return
+    import smtplib
+
     connection = mail.connect()  # not entered: we open the SMTP connection ourselves, with a timeout
     try:
         connection.host = _smtp_host(app.config)
@@ -67,6 +78,8 @@ def deliver(message: Message) -> None:
 
 def _smtp_host(config) -> smtplib.SMTP:
     # Flask-Mail sets no timeout: a silent server would hang the request forever.
+    import smtplib
+
     host_cls = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     host = host_cls(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
     if config["MAIL_USE_TLS"]:

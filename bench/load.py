@@ -8,6 +8,9 @@ For each page, as a visitor and as a signed-in member, it prints requests/s and 
 measured the same way under the same server (the ceiling: a Flask endpoint that does nothing), each page's share of
 that ceiling against its budget, a worker's resident memory after the run, and the thread page's gzip size with its
 CSS and JS. Exits 1 when a budget is missed. gunicorn is stopped at the end whatever happens.
+
+`--memory-only` skips the timing: it requests each page 50 times (or N) one at a time, as a visitor and as the member,
+and prints the workers' memory, in seconds and without loading the machine for anyone else's measurements.
 """
 
 import argparse
@@ -273,6 +276,25 @@ def report(name: str, path: str, result: Result, ceiling: Result | None) -> floa
     return share
 
 
+def memory_only(port: int, master_pid: int, targets: dict[str, str], requests: int) -> list[str]:
+    """`--memory-only`: each page `requests` times as a visitor and as the member, one at a time and untimed, then the
+    workers' memory. Seconds instead of the timed run's minute and a half, and it does not load the machine."""
+    cookie = log_in(port)
+    idle = worker_memory(master_pid)
+    for who in ("", cookie):
+        for path in [*targets.values(), "/healthz"]:
+            for _ in range(requests):
+                status = get(port, path, who)[0]
+                if status != 200:
+                    return [f"{path} answered {status}"]
+    after = worker_memory(master_pid)
+    print(f"workers' memory, MB, after start: {_memory_line(idle)}")
+    print(f"workers' memory, MB, after {requests} requests a page: {_memory_line(after)} "
+          f"(budget: RSS ≤ {RSS_BUDGET_MB} MB)")  # fmt: skip
+    rss = max((m["rss"] for m in after), default=0)
+    return [f"worker RSS {rss:.1f} MB (budget ≤ {RSS_BUDGET_MB} MB)"] if not after or rss > RSS_BUDGET_MB else []
+
+
 def run(args) -> list[str]:
     database = database_url(args.database)
     targets = pick_targets(database)
@@ -282,6 +304,10 @@ def run(args) -> list[str]:
     failures = []
     try:
         wait_until_up(server, port)
+        if args.memory_only:
+            failures = memory_only(port, server.pid, targets, args.memory_only)
+            log_path.unlink(missing_ok=True)
+            return failures
         cookie = log_in(port)
         idle = worker_memory(server.pid)
         print(f"gunicorn {args.workers} {args.worker_class} workers on {HOST}:{port}, {db_name(database)}; "
@@ -340,6 +366,8 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (at most 32)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default=WORKER_CLASS)
+    parser.add_argument("--memory-only", type=int, nargs="?", const=50, default=0, metavar="N",
+                        help="untimed: each page N times (50) as visitor and member, then memory")  # fmt: skip
     args = parser.parse_args(argv)
     args.seconds = min(max(args.seconds, 1.0), 60.0)
     args.clients = min(max(args.clients, 1), 32)

@@ -3,12 +3,15 @@
 Feed URLs get shared and polled by readers that never sign in, so a feed exists only for a public association
 (`policy.can_read_feed`): a members-only association has none, even for its members. Hidden and deleted threads and
 posts never appear. The XML is built with ElementTree, which escapes every piece of user text; the stored,
-sanitised `body_html` goes into `<content type="html">` as escaped text.
+sanitised `body_html` goes into `<content type="html">` as escaped text. ElementTree (and pyexpat under it) is
+imported by the first feed request, not by every worker at start.
 """
 
+from __future__ import annotations
+
+import importlib
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
-from xml.etree import ElementTree as ET
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, request, url_for
@@ -28,7 +31,20 @@ ATOM = "http://www.w3.org/2005/Atom"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 FEED_SIZE = 30
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
-ET.register_namespace("", ATOM)
+
+
+class _ElementTree:
+    """`xml.etree.ElementTree`, imported (with Atom as the default namespace) when a feed is first built."""
+
+    def __getattr__(self, name: str):
+        module = importlib.import_module("xml.etree.ElementTree")
+        module.register_namespace("", ATOM)
+        for attribute in ("Element", "SubElement", "tostring"):
+            setattr(self, attribute, getattr(module, attribute))
+        return getattr(module, name)
+
+
+ET = _ElementTree()
 
 
 @bp.get("/associations/<slug>/feed.atom")

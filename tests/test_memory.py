@@ -1,0 +1,75 @@
+"""A worker that serves pages loads no code it needs only for writing, mailing, feeds or `flask db`.
+
+Every module imported stays in a worker's memory for its whole life (issue 3's budget: RSS ≤ 60 MB a worker), so
+what only some requests need is imported by them (`app/markup.py`, `app/mailer.py`, `app/discussions/feeds.py`,
+`app/discussions/attachments.py`, `app/extensions.py`). The check runs in a fresh interpreter: in this one, other
+tests have imported everything already.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SERVE_PAGES = """
+import json, sys
+import babel.core
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+
+app = create_app(TestConfig)
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+statuses = [client.get(path).status_code for path in ("/", "/associations/", "/login", "/healthz")]
+print(json.dumps({"statuses": statuses, "modules": sorted(sys.modules),
+                  "babel_globals": sorted(babel.core._global_data or {})}))
+"""
+
+# Imported by the requests that need them, never by a worker that only serves pages.
+ON_FIRST_USE = [
+    "markdown_it",  # app/markup.py: rendering what someone wrote
+    "linkify_it",
+    "nh3",
+    "flask_mail",  # app/mailer.py: sending
+    "smtplib",
+    "xml.etree.ElementTree",  # app/discussions/feeds.py
+    "PIL",  # app/discussions/attachments.py: uploads and thumbnails
+    "flask_migrate",  # app/extensions.py: `flask db`
+    "alembic",
+]
+
+
+def _serve_pages_in_a_fresh_interpreter() -> dict:
+    env = dict(os.environ, TEST_DATABASE_URL="", PYTHONDONTWRITEBYTECODE="1")  # SQLite in memory, whatever the run
+    result = subprocess.run([sys.executable, "-c", SERVE_PAGES], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120, check=True)  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_serving_pages_imports_nothing_only_writing_needs():
+    seen = _serve_pages_in_a_fresh_interpreter()
+    assert seen["statuses"] == [200, 200, 200, 200]
+    assert [name for name in ON_FIRST_USE if name in seen["modules"]] == []
+    # Babel's global CLDR data: only the table a locale load needs is kept (app.extensions.load_babel_globals_on_demand)
+    assert seen["babel_globals"] == ["parent_exceptions"]
+
+
+def test_babel_global_data_not_kept_is_read_when_asked_for(monkeypatch):
+    import babel.core
+    from babel.core import get_global
+    from babel.dates import get_timezone_name
+
+    from app.extensions import load_babel_globals_on_demand
+
+    monkeypatch.setattr(babel.core, "_global_data", None)
+    load_babel_globals_on_demand()
+    assert list(babel.core._global_data) == ["parent_exceptions"]
+    assert get_global("parent_exceptions") == babel.core._global_data["parent_exceptions"]
+    assert get_global("zone_aliases")["Asia/Calcutta"] == "Asia/Kolkata"
+    assert get_global("likely_subtags")["ru"] == "ru_Cyrl_RU"
+    assert get_timezone_name("Europe/Moscow", locale="ru") == "Москва"
