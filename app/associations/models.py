@@ -134,7 +134,11 @@ def _keep_search_name(_mapper, _connection, association: Association) -> None:
 
 class Membership(db.Model):
     __tablename__ = "memberships"
-    __table_args__ = (sa.UniqueConstraint("user_id", "association_id", name="uq_memberships_user_association"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "association_id", name="uq_memberships_user_association"),
+        # The association page's «new members»: the latest joined, read from the index in order.
+        sa.Index("ix_memberships_recent", "association_id", "status", "joined_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -138,13 +138,16 @@ def leaders_of(association: Association) -> list[Membership]:
     return list(db.session.scalars(_leaders(), {"association_id": association.id}))
 
 
+_MEMBER_ORDER = ((Membership.role == MemberRole.LEADER).desc(), User.full_name, Membership.id)
+
+
 def _members(association_id):
     return (
         db.select(Membership)
         .join(Membership.user)
         .where(Membership.association_id == association_id, Membership.status == MembershipStatus.ACTIVE)
         .options(joinedload(Membership.user).joinedload(User.school))
-        .order_by((Membership.role == MemberRole.LEADER).desc(), User.full_name, Membership.id)
+        .order_by(*_MEMBER_ORDER)
     )
 
 
@@ -155,7 +158,18 @@ def members(association: Association):
 
 @prepared
 def _preview():
-    return _members(sa.bindparam("association_id")).limit(sa.bindparam("limit", type_=sa.Integer))
+    """The members who joined last, through ix_memberships_recent (a big association's whole membership is not
+    sorted for a dozen names; its leaders are listed apart)."""
+    return (
+        db.select(Membership)
+        .where(
+            Membership.association_id == sa.bindparam("association_id"),
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .options(joinedload(Membership.user).joinedload(User.school))
+        .order_by(Membership.joined_at.desc(), Membership.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
 
 
 def member_preview(association: Association, limit: int = 12) -> list[Membership]:

@@ -69,7 +69,17 @@ class Tag(db.Model):
 
 class Thread(db.Model):
     __tablename__ = "threads"
-    __table_args__ = (sa.Index("ix_threads_association_activity", "association_id", "last_posted_at"),)
+    __table_args__ = (
+        sa.Index("ix_threads_association_activity", "association_id", "last_posted_at"),
+        # The few pinned threads of an association, without walking all its threads by activity.
+        sa.Index(
+            "ix_threads_association_pinned",
+            "association_id",
+            "last_posted_at",
+            sqlite_where=sa.text("pinned_at IS NOT NULL"),
+            postgresql_where=sa.text("pinned_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"))
@@ -185,6 +195,8 @@ class ThreadReader(db.Model):
     """A user's relation to a thread: how closely they watch it and how far they have read."""
 
     __tablename__ = "thread_readers"
+    # The unread counter reads a user's followed threads with how far they read, from the index alone.
+    __table_args__ = (sa.Index("ix_thread_readers_user_level", "user_id", "level", "thread_id", "last_read_number"),)
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     thread_id: Mapped[int] = mapped_column(

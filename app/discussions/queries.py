@@ -9,8 +9,7 @@ from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy.orm import defer, joinedload, load_only, raiseload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import aliased, defer, joinedload, load_only, raiseload, selectinload
 
 from app import fragments, policy
 from app.associations.models import Association
@@ -64,12 +63,14 @@ class ThreadList:
     sort: str
     unread: dict[int, int]  # thread id → posts the signed-in user has not read
     slug: str = ""
+    tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def render_rows(self, row_macro, badge_macro) -> Markup:
         """The page's rows: each from the fragment cache by what it shows, then this reader's «unread» badge."""
         html = []
         for thread in self.page.items:
-            row = fragments.render("discussions/thread_row", row_macro, *thread_row_values(thread, self.slug))
+            values = thread_row_values(thread, self.tags.get(thread.id, ()), self.slug)
+            row = fragments.render("discussions/thread_row", row_macro, *values)
             unread = self.unread.get(thread.id, 0)
             html.append(str(row).replace(_UNREAD_MARKER, " " + str(badge_macro(unread)) if unread else "", 1))
         return Markup("\n".join(html))  # noqa: S704  (rendered by our templates, escaped there)
@@ -78,47 +79,70 @@ class ThreadList:
 _UNREAD_MARKER = "<!--unread-->"
 
 
-def thread_row_values(thread: Thread, slug: str) -> tuple:
-    """Everything a thread's row shows, in the order of the `thread_row` macro's arguments (its cache key)."""
+def thread_row_values(row, tags: tuple[str, ...], slug: str) -> tuple:
+    """Everything a thread's row shows, in the order of the `thread_row` macro's arguments (its cache key). `row`
+    has the columns of `_ROW_COLUMNS`."""
     return (
-        thread.id,
-        thread.title,
-        thread.url_domain,
-        thread.kind,
-        thread.pinned_at is not None,
-        thread.deleted_at is not None,
-        thread.hidden_at is not None,
-        thread.locked_at is not None,
-        thread.author.full_name if thread.author else None,
-        thread.reply_count,
-        thread.last_posted_at,
-        thread.last_poster.full_name if thread.last_poster else None,
-        tuple(tag.name for tag in thread.tags),
+        row.id,
+        row.title,
+        row.url_domain,
+        row.kind,
+        row.pinned_at is not None,
+        row.deleted_at is not None,
+        row.hidden_at is not None,
+        row.locked_at is not None,
+        row.author_name,
+        row.reply_count,
+        row.last_posted_at,
+        row.last_poster_name,
+        tags,
         slug,
     )
+
+
+_AUTHOR, _LAST_POSTER = aliased(User), aliased(User)
+# What a list row shows (thread_row_values), read as plain rows: loading entities cost more than the query.
+_ROW_COLUMNS = (
+    Thread.id,
+    Thread.title,
+    Thread.url_domain,
+    Thread.kind,
+    Thread.pinned_at,
+    Thread.deleted_at,
+    Thread.hidden_at,
+    Thread.locked_at,
+    Thread.reply_count,
+    Thread.post_count,
+    Thread.last_posted_at,
+    _AUTHOR.full_name.label("author_name"),
+    _LAST_POSTER.full_name.label("last_poster_name"),
+)
 
 
 @prepared
 def _thread_list_statements(sort: str, kind: bool, tag: bool, moderator: bool):
     """The pinned threads, the page of the others and the total, for one combination of filters (built once)."""
-    stmt = sa.select(Thread).where(Thread.association_id == sa.bindparam("association_id"))
+    conditions = [Thread.association_id == sa.bindparam("association_id")]
     if not moderator:
-        stmt = stmt.where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None))
+        conditions += [Thread.deleted_at.is_(None), Thread.hidden_at.is_(None)]
     if kind:
-        stmt = stmt.where(Thread.kind == sa.bindparam("kind", type_=Thread.__table__.c.kind.type))
+        conditions.append(Thread.kind == sa.bindparam("kind", type_=Thread.__table__.c.kind.type))
     if tag:
-        stmt = stmt.where(Thread.tags.any(Tag.name == sa.bindparam("tag")))
-    options = (joinedload(Thread.author), joinedload(Thread.last_poster))
-    order = (THREAD_SORTS[sort].desc(), Thread.id.desc())
-    pinned = stmt.where(Thread.pinned_at.is_not(None)).options(*options).order_by(*order)
+        conditions.append(Thread.tags.any(Tag.name == sa.bindparam("tag")))
+    rows = (
+        sa.select(*_ROW_COLUMNS)
+        .outerjoin(_AUTHOR, _AUTHOR.id == Thread.author_id)
+        .outerjoin(_LAST_POSTER, _LAST_POSTER.id == Thread.last_poster_id)
+        .where(*conditions)
+        .order_by(THREAD_SORTS[sort].desc(), Thread.id.desc())
+    )
+    pinned = rows.where(Thread.pinned_at.is_not(None))
     rest = (
-        stmt.where(Thread.pinned_at.is_(None))
-        .options(*options)
-        .order_by(*order)
+        rows.where(Thread.pinned_at.is_(None))
         .offset(sa.bindparam("offset", type_=sa.Integer))
         .limit(sa.bindparam("limit", type_=sa.Integer))
     )
-    total = sa.select(sa.func.count()).select_from(stmt.subquery())
+    total = sa.select(sa.func.count()).select_from(sa.select(Thread.id).where(*conditions).subquery())
     return pinned, rest, total
 
 
@@ -137,40 +161,36 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     moderator = policy.can_moderate(user, association)
     pinned_stmt, rest_stmt, total_stmt = _thread_list_statements(sort, bool(kind), bool(tag), moderator)
     params = {"association_id": association.id, "kind": ThreadKind(kind) if kind else None, "tag": tag}
-    pinned = list(db.session.scalars(pinned_stmt, params))
+    pinned = db.session.execute(pinned_stmt, params).all()
     per_page = current_app.config["PER_PAGE"]
     page = max(args.get("page", 1, type=int) or 1, 1)
     start = (page - 1) * per_page
     items = pinned[start : start + per_page]
     if len(items) < per_page:
         more = {"offset": max(start - len(pinned), 0), "limit": per_page - len(items)}
-        items += db.session.scalars(rest_stmt, {**params, **more}).all()
-    _load_tags(items)
+        items += db.session.execute(rest_stmt, {**params, **more}).all()
     total = db.session.scalar(total_stmt, params) if kind or tag or moderator else association.thread_count
     pagination = _Page(items, page, per_page, total)
-    return ThreadList(pagination, kind, tag, sort, unread_counts(user, items), association.slug)
+    return ThreadList(pagination, kind, tag, sort, unread_counts(user, items), association.slug, _tag_names(items))
 
 
 @prepared
 def _tags_of_threads():
     return (
-        sa.select(thread_tags.c.thread_id, Tag)
+        sa.select(thread_tags.c.thread_id, Tag.name)
         .join(Tag, Tag.id == thread_tags.c.tag_id)
         .where(thread_tags.c.thread_id.in_(sa.bindparam("ids", expanding=True)))
         .order_by(Tag.name)
     )
 
 
-def _load_tags(threads: list[Thread]) -> None:
-    """Every listed thread's tags in one query, whichever of the two selects found the thread."""
-    if not threads:
-        return
+def _tag_names(threads) -> dict[int, tuple[str, ...]]:
+    """Thread id → its tag names, for every listed thread in one query."""
     found = defaultdict(list)
-    rows = db.session.execute(_tags_of_threads(), {"ids": [t.id for t in threads]})
-    for thread_id, tag in rows:
-        found[thread_id].append(tag)
-    for thread in threads:
-        set_committed_value(thread, "tags", found[thread.id])
+    if threads:
+        for thread_id, name in db.session.execute(_tags_of_threads(), {"ids": [t.id for t in threads]}):
+            found[thread_id].append(name)
+    return {thread_id: tuple(names) for thread_id, names in found.items()}
 
 
 @prepared
