@@ -38,6 +38,9 @@ class SearchDocument(db.Model):
             postgresql_using="gin",
             postgresql_where=sa.text("is_opening"),
         ).ddl_if(dialect="postgresql"),
+        # «Search in this association» and the kind filter: their posts newest first, walked until enough match.
+        sa.Index("ix_search_documents_association_post", "association_id", "post_id").ddl_if(dialect="postgresql"),
+        sa.Index("ix_search_documents_kind_post", "kind", "post_id").ddl_if(dialect="postgresql"),
         sa.Index("ix_search_documents_thread_id", "thread_id"),
     )
 

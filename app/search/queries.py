@@ -122,19 +122,26 @@ def _newest_matches(stmt, order_column, conditions, limit: int, in_title: bool):
     )
 
 
+def _tsquery(websearch: str):
+    return sa.func.websearch_to_tsquery(sa.literal_column("'russian'::regconfig"), websearch)
+
+
 class _PostgreSQL:
     def __init__(self, websearch: str):
-        self.tsquery = sa.func.websearch_to_tsquery(sa.literal_column("'russian'::regconfig"), websearch)
+        self.tsquery = _tsquery(websearch)
 
     def branches(self, conditions, limit: int) -> list:
-        """The newest `limit` matching posts, and the newest `limit` matching opening posts (titles), then ranked:
-        a GIN scan or a backward walk of the primary key stops early, and ts_rank reads only these rows."""
+        """The newest `limit` matching posts, and the newest `limit` matching opening posts (titles, through the
+        partial GIN index), then ranked: ts_rank reads only these rows. The planner picks between fetching every
+        match through GIN and walking the posts newest first until `limit` match (the primary key, or the
+        association's or the kind's index when filtered)."""
         match = docs.c.search_vector.op("@@")(self.tsquery)
+        plans = [(False, [match]), (True, [match, docs.c.is_opening])]
         columns = (docs.c.thread_id, docs.c.post_id, docs.c.created_at, docs.c.search_vector)
         branches = []
-        for in_title in (False, True):
-            where = [match, *conditions] + ([docs.c.is_opening] if in_title else [])
-            newest = _newest_matches(sa.select(*columns), docs.c.post_id, where, limit, in_title).subquery()
+        for in_title, where in plans:
+            newest = _newest_matches(sa.select(*columns), docs.c.post_id, [*where, *conditions], limit, in_title)
+            newest = newest.subquery()
             rank = sa.func.ts_rank(newest.c.search_vector, self.tsquery)
             branches.append(
                 sa.select(

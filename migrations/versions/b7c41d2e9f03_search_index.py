@@ -52,12 +52,16 @@ def upgrade():
                         postgresql_using="gin")  # fmt: skip
         op.create_index("ix_search_documents_opening_vector", "search_documents", ["search_vector"],
                         postgresql_using="gin", postgresql_where=sa.text("is_opening"))  # fmt: skip
+        op.create_index("ix_search_documents_association_post", "search_documents", ["association_id", "post_id"])
+        op.create_index("ix_search_documents_kind_post", "search_documents", ["kind", "post_id"])
     else:
         op.execute(FTS_CREATE)
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_search_documents_kind_post", table_name="search_documents")
+        op.drop_index("ix_search_documents_association_post", table_name="search_documents")
         op.drop_index("ix_search_documents_opening_vector", table_name="search_documents")
         op.drop_index("ix_search_documents_search_vector", table_name="search_documents")
     else:
