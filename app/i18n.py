@@ -3,8 +3,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask import current_app, g, request
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
 
 LOCALE_COOKIE = "vmk_locale"
@@ -47,7 +47,33 @@ def date_filter(value: datetime | None, fmt: str = "d MMMM y") -> str:
     return format_datetime(value, fmt) if isinstance(value, datetime) else format_date(value, fmt)
 
 
+def _translations():
+    """The request's catalog, found once per request and locale.
+
+    Flask-Babel resolves the context, domain and locale again on every `_()` a template calls (about a hundred per
+    page); this keeps the catalog on Flask-Babel's per-request namespace next to the locale it was found for, so
+    `force_locale()` (e-mails in the recipient's language) still gets its own."""
+    ctx = getattr(g, "_flask_babel", None) if g else None
+    if ctx is not None:
+        found = getattr(ctx, "vmk_translations", None)
+        locale = getattr(ctx, "babel_locale", None)
+        if found is not None and locale is not None and found[0] is locale:
+            return found[1]
+    translations = get_translations()
+    ctx = getattr(g, "_flask_babel", None) if g else None
+    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
+        ctx.vmk_translations = (ctx.babel_locale, translations)
+    return translations
+
+
 def init_app(app) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])

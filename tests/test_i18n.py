@@ -320,3 +320,17 @@ def test_english_plural_forms_on_the_associations_page(client, n, expected):
         make_membership(user, association)
     client.post("/language", data={"locale": "en"})
     assert _member_count_line(client, association.name) == expected
+
+
+def test_templates_translate_in_the_forced_locale_and_back(app):
+    """Template `_()` keeps the request's catalog, but `force_locale()` (an e-mail in the recipient's language) gets
+    its own, and the page after it is in the request's language again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Выйти из объединения') }}"
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "Выйти из объединения"
+        with force_locale("en"):
+            assert render_template_string(template) == "Leave the association"
+        assert render_template_string(template) == "Выйти из объединения"

@@ -107,16 +107,20 @@ def association_list(user, *, kind=None, subject_id=None, level=None, school_id=
     return stmt.order_by(Association.archived_at.is_not(None), Association.name, Association.id)
 
 
-def public_associations(limit: int = 6) -> list[Association]:
-    """A few open public associations for visitors' home page, the largest first."""
-    stmt = (
+@prepared
+def _public_associations(limit: int):
+    return (
         db.select(Association)
         .where(Association.visibility == Visibility.PUBLIC, Association.archived_at.is_(None))
         .options(*_card_loads())
         .order_by(Association.member_count.desc(), Association.name)
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
+
+
+def public_associations(limit: int = 6) -> list[Association]:
+    """A few open public associations for visitors' home page, the largest first."""
+    return list(db.session.scalars(_public_associations(limit)))
 
 
 @prepared

@@ -153,6 +153,16 @@ def test_approval_mail_reminds_to_confirm_an_unconfirmed_address(client, admin, 
     assert "подтвердите адрес" in body_text(smtp.wait(1)[0])
 
 
+def test_approval_mail_speaks_the_users_language_and_the_page_the_admins(client, admin, smtp):
+    user = make_user(status=UserStatus.PENDING, email="en@example.org", full_name="Jane Smith")
+    user.locale = "en"
+    db.session.commit()
+    response = client.post(f"/admin/users/{user.id}/approve", data={}, follow_redirects=True)
+    body = body_text(smtp.wait(1)[0])
+    assert "Hello, Jane Smith!" in body and "Здравствуйте" not in body
+    assert "Пользователи" in text(response) and "Hello" not in text(response)
+
+
 def test_approve_refuses_an_active_user(client, admin, smtp):
     user = make_user()
     response = client.post(f"/admin/users/{user.id}/approve", data={})
