@@ -58,15 +58,13 @@ class SearchForm(Form):
 
     def cleaned(self) -> SearchFilters | None:
         """The filters, or None when one of them is wrong (its message is shown beside it)."""
-        valid = self.validate()
+        self.validate()
         for field in (self.association, self.kind, self.level, self.subject, self.sort):
             if field.errors:  # not one of the choices (an old link, a hand-made URL): dropped, as «all»
                 field.data, field.errors = field.default or "", []
-        valid = not any(field.errors for field in self)
         if self.date_from.data and self.date_to.data and self.date_from.data > self.date_to.data:
             self.date_to.errors = [*self.date_to.errors, str(_l("Эта дата раньше начальной."))]
-            valid = False
-        if not valid:
+        if self.has_errors:
             return None
         return SearchFilters(
             association_id=int(self.association.data) if self.association.data else None,
@@ -79,6 +77,10 @@ class SearchForm(Form):
             date_to=self.date_to.data,
             sort=self.sort.data if self.sort.data in ("relevance", "newest") else "relevance",
         )
+
+    @property
+    def has_errors(self) -> bool:
+        return any(field.errors for field in self)
 
     @property
     def has_filters(self) -> bool:

@@ -31,6 +31,7 @@ docs = SearchDocument.__table__
 PER_PAGE = 20
 # A query ranks at most this many of the newest matching posts (and as many matching titles): a common word matches
 # half the district, and ranking all of it costs more than the page's budget. Fewer matches are all ranked.
+# The setting SEARCH_CANDIDATES overrides it.
 CANDIDATES = 2000
 SORTS = ("relevance", "newest")
 
@@ -275,7 +276,8 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
         return results
     engine = _engine(parsed)
     conditions = [_readable(user), *_filtered(filters)]
-    hits = sa.union_all(*engine.branches(conditions, CANDIDATES)).subquery("hits")
+    candidates = current_app.config.get("SEARCH_CANDIDATES", CANDIDATES)
+    hits = sa.union_all(*engine.branches(conditions, candidates)).subquery("hits")
     newest = filters.sort == "newest"
     order = (hits.c.created_at.desc(), hits.c.rank.desc()) if newest else (hits.c.rank.desc(), hits.c.created_at.desc())
     best = sa.select(
@@ -300,7 +302,7 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
         return results
     first = rows[0]
     results.total = first.total
-    results.more = first.in_titles >= CANDIDATES or first.matched - first.in_titles >= CANDIDATES
+    results.more = first.in_titles >= candidates or first.matched - first.in_titles >= candidates
     results.hits = _load_hits([row.post_id for row in rows], parsed, engine)
     return results
 

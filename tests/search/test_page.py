@@ -104,3 +104,23 @@ def test_query_count_does_not_depend_on_the_number_of_results(client, login, cou
     with count_queries() as many:
         page(client, q="проект", kind="discussion")
     assert many.count == one.count, many.statements
+
+
+def test_a_wrong_choice_is_dropped_without_an_error(client):
+    thread_with("Учитель проводит урок.")
+    body = page(client, q="урок", association="999999", kind="nonsense", sort="sideways")
+    assert "Проверьте фильтры" not in body
+    assert 'class="search-result"' in body
+
+
+def test_dates_in_the_wrong_order_are_explained(client):
+    body = page(client, q="урок", date_from="2026-05-01", date_to="2026-04-01")
+    assert "Эта дата раньше начальной." in body
+
+
+def test_more_matches_than_ranked_say_so(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SEARCH_CANDIDATES", 2)
+    writer, association = writer_and_association()
+    for n in range(4):
+        make_thread(writer, association, title=f"Экскурсия {n}", body="Экскурсия в музей.")
+    assert "Найдено больше" in page(client, q="экскурсия")
