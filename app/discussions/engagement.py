@@ -81,20 +81,27 @@ def set_useful(user: User, post: Post, on: bool | None = None) -> bool:
 
 
 @prepared
-def _mine(model):
-    """The ids among :post_ids of the posts :user_id reacted to or bookmarked (`model`: Reaction or Bookmark)."""
-    return sa.select(model.post_id).where(
-        model.user_id == sa.bindparam("user_id"), model.post_id.in_(sa.bindparam("post_ids", expanding=True))
+def _marks():
+    """(post id, 'useful' or 'bookmark') for what :user_id marked among :post_ids: both kinds in one query."""
+    ids = sa.bindparam("post_ids", expanding=True)
+    useful = sa.select(Reaction.post_id, sa.literal("useful").label("mark")).where(
+        Reaction.user_id == sa.bindparam("user_id"), Reaction.post_id.in_(ids)
     )
+    bookmarked = sa.select(Bookmark.post_id, sa.literal("bookmark").label("mark")).where(
+        Bookmark.user_id == sa.bindparam("user_id"), Bookmark.post_id.in_(ids)
+    )
+    return sa.union_all(useful, bookmarked)
 
 
-def reaction_state(user, post_ids) -> dict[int, bool]:
-    """For each post id, whether the user marked it «Полезно» (one query for a whole page; none for visitors)."""
+def reader_marks(user, post_ids) -> tuple[dict[int, bool], set[int]]:
+    """For a page of posts, in one query: post id → whether the user found it useful, and the ids they bookmarked."""
     post_ids = list(post_ids)
-    mine: set[int] = set()
+    useful: set[int] = set()
+    bookmarks: set[int] = set()
     if _signed_in(user) and post_ids:
-        mine = set(db.session.scalars(_mine(Reaction), {"user_id": user.id, "post_ids": post_ids}))
-    return {post_id: post_id in mine for post_id in post_ids}
+        for post_id, mark in db.session.execute(_marks(), {"user_id": user.id, "post_ids": post_ids}):
+            (useful if mark == "useful" else bookmarks).add(post_id)
+    return {post_id: post_id in useful for post_id in post_ids}, bookmarks
 
 
 def useful_people(post: Post, page: int = 1):
@@ -122,14 +129,6 @@ def set_bookmark(user: User, post: Post, on: bool | None = None) -> bool:
         db.session.execute(stmt, execution_options={"synchronize_session": False})
     db.session.flush()
     return on
-
-
-def bookmarked_ids(user, post_ids) -> set[int]:
-    """The ids among `post_ids` that the user bookmarked (one query; none for visitors)."""
-    post_ids = list(post_ids)
-    if not _signed_in(user) or not post_ids:
-        return set()
-    return set(db.session.scalars(_mine(Bookmark), {"user_id": user.id, "post_ids": post_ids}))
 
 
 def _readable_posts():

@@ -413,10 +413,8 @@ def _load_extras(view: ThreadView, user) -> None:
     post_ids = [p.id for p in view.posts]
     if not post_ids:
         return
-    if (reaction_state := _optional("engagement", "reaction_state")) is not None:
-        view.reactions = reaction_state(user, post_ids)
-    if getattr(user, "is_authenticated", False) and (bookmarked := _optional("engagement", "bookmarked_ids")):
-        view.bookmarks = bookmarked(user, post_ids)
+    if (reader_marks := _optional("engagement", "reader_marks")) is not None:
+        view.reactions, view.bookmarks = reader_marks(user, post_ids)
     if (for_posts := _optional("attachments", "for_posts")) is not None:
         view.attachments = defaultdict(list, for_posts(post_ids))
 

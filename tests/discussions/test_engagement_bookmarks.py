@@ -145,15 +145,6 @@ def test_query_count_does_not_grow_with_bookmarks(client, login, count_queries):
     assert thirty.count == one.count, thirty.statements
 
 
-def test_bookmarked_ids_is_one_query(app, count_queries):
-    author, reader, _, thread = _setup()
-    posts = [make_post(thread, author) for _ in range(30)]
-    engagement.set_bookmark(reader, posts[7], on=True)
-    with count_queries() as q:
-        assert engagement.bookmarked_ids(reader, [p.id for p in posts]) == {posts[7].id}
-    assert q.count == 1
-
-
 def test_nav_shows_bookmarks_only_to_signed_in_users(client, login):
     assert 'href="/bookmarks"' not in text(client.get("/privacy"))
     login(make_user())

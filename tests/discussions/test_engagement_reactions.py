@@ -153,22 +153,26 @@ def test_suspended_colleague_is_listed_without_a_link(client, login):
     assert gone.full_name in html and f'href="/users/{gone.id}"' not in html
 
 
-def test_reaction_state_is_one_query_for_a_page(app, count_queries):
+def test_reader_marks_are_one_query_for_a_page(app, count_queries):
     author, reader, thread, _ = _setup()
     posts = [make_post(thread, author) for _ in range(30)]
     engagement.set_useful(reader, posts[3])
+    engagement.set_bookmark(reader, posts[3], on=True)
+    engagement.set_bookmark(reader, posts[7], on=True)
+    engagement.set_useful(make_user(), posts[5])  # someone else's
     ids = [p.id for p in posts]
     with count_queries() as q:
-        state = engagement.reaction_state(reader, ids)
+        useful, bookmarks = engagement.reader_marks(reader, ids)
     assert q.count == 1
-    assert state[posts[3].id] is True and sum(state.values()) == 1 and set(state) == set(ids)
+    assert useful[posts[3].id] is True and sum(useful.values()) == 1 and set(useful) == set(ids)
+    assert bookmarks == {posts[3].id, posts[7].id}
 
 
-def test_reaction_state_asks_nothing_for_visitors(app, count_queries):
+def test_reader_marks_ask_nothing_for_visitors(app, count_queries):
     from flask_login import AnonymousUserMixin
 
     with count_queries() as q:
-        assert engagement.reaction_state(AnonymousUserMixin(), [1, 2]) == {1: False, 2: False}
+        assert engagement.reader_marks(AnonymousUserMixin(), [1, 2]) == ({1: False, 2: False}, set())
     assert q.count == 0
 
 
