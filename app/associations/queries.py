@@ -1,5 +1,7 @@
 """The selects that feed association pages, with their eager loads."""
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -124,22 +126,52 @@ def public_associations(limit: int = 6) -> list[Association]:
 
 
 @prepared
-def _leaders():
-    return (
-        db.select(Membership)
-        .join(Membership.user)
-        .where(
-            Membership.association_id == sa.bindparam("association_id"),
-            Membership.role == MemberRole.LEADER,
-            Membership.status == MembershipStatus.ACTIVE,
-        )
-        .options(joinedload(Membership.user))
-        .order_by(User.full_name)
+def _people(limit: int):
+    """The association page's people in one query: its leaders by name, then the `limit` members who joined last
+    (through ix_memberships_recent: a big association's membership is not sorted for a dozen names)."""
+    columns = (
+        sa.literal(0).label("part"),
+        Membership.user_id,
+        User.full_name,
+        Membership.role,
     )
+    active = (Membership.association_id == sa.bindparam("association_id"), Membership.status == MembershipStatus.ACTIVE)
+    leaders = (
+        sa.select(*columns)
+        .join(User, User.id == Membership.user_id)
+        .where(*active, Membership.role == MemberRole.LEADER)
+        .order_by(User.full_name, Membership.id)
+    )
+    newest = (
+        sa.select(sa.literal(1).label("part"), *columns[1:])
+        .join(User, User.id == Membership.user_id)
+        .where(*active)
+        .order_by(Membership.joined_at.desc(), Membership.id.desc())
+        .limit(limit)
+    )
+    # SQLite takes no ORDER BY/LIMIT inside a compound select: each branch is wrapped in a subquery.
+    parts = [sa.select(branch.subquery().c) for branch in (leaders, newest)]
+    return sa.union_all(*parts)
 
 
-def leaders_of(association: Association) -> list[Membership]:
-    return list(db.session.scalars(_leaders(), {"association_id": association.id}))
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    full_name: str
+    role: MemberRole
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == MemberRole.LEADER
+
+
+def people_of(association: Association, limit: int = 12) -> tuple[list[Person], list[Person]]:
+    """(its leaders by name, the `limit` members who joined last), for the association page."""
+    leaders: list[Person] = []
+    newest: list[Person] = []
+    for part, user_id, full_name, role in db.session.execute(_people(limit), {"association_id": association.id}):
+        (leaders if part == 0 else newest).append(Person(user_id, full_name, role))
+    return leaders, newest
 
 
 _MEMBER_ORDER = ((Membership.role == MemberRole.LEADER).desc(), User.full_name, Membership.id)
@@ -158,26 +190,6 @@ def _members(association_id):
 def members(association: Association):
     """Active members, leaders first, then by name, with their schools (for the member list and preview)."""
     return _members(association.id)
-
-
-@prepared
-def _preview():
-    """The members who joined last, through ix_memberships_recent (a big association's whole membership is not
-    sorted for a dozen names; its leaders are listed apart)."""
-    return (
-        db.select(Membership)
-        .where(
-            Membership.association_id == sa.bindparam("association_id"),
-            Membership.status == MembershipStatus.ACTIVE,
-        )
-        .options(joinedload(Membership.user).joinedload(User.school))
-        .order_by(Membership.joined_at.desc(), Membership.id.desc())
-        .limit(sa.bindparam("limit", type_=sa.Integer))
-    )
-
-
-def member_preview(association: Association, limit: int = 12) -> list[Membership]:
-    return list(db.session.scalars(_preview(), {"association_id": association.id, "limit": limit}))
 
 
 def pending_requests(association: Association) -> list[Membership]:

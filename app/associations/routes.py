@@ -70,15 +70,16 @@ def association_show(slug):
 
 
 def _render_show(association: Association, join_form: JoinForm, status: int = 200):
-    can_see_people = policy.can_view_members(current_user, association)
+    leaders, newest = queries.people_of(association) if policy.can_view_members(current_user, association) else ([], [])
+    mine = policy.membership(current_user, association)
     return render_template(
         "associations/association_show.html",
         association=association,
         join_form=join_form,
-        my_membership=policy.membership(current_user, association),
-        invitation=queries.invitation_for(current_user, association),
-        leaders=queries.leaders_of(association) if can_see_people else [],
-        preview=queries.member_preview(association) if can_see_people else [],
+        my_membership=mine,
+        invitation=queries.invitation_for(current_user, association) if mine is None else None,
+        leaders=leaders,
+        preview=newest,
     ), status
 
 

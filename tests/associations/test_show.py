@@ -160,3 +160,27 @@ def test_members_preview_only_active_members(client, login):
     html = text(client.get(f"/associations/{a.slug}/"))
     assert "Руководитель Первый" in html and "Заявитель Второй" not in html
     assert MemberRole.LEADER.label in html
+
+
+def test_new_members_are_the_twelve_who_joined_last_and_leaders_are_listed_apart(client, login):
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.extensions import db
+
+    leader = make_user(full_name="Руководитель Давний")
+    a = make_association(leader=leader)
+    people = [make_user(full_name=f"Участник {n:02d}") for n in range(14)]
+    start = utcnow() - timedelta(days=30)
+    for n, person in enumerate(people):
+        make_membership(person, a).joined_at = start + timedelta(days=n)
+    make_membership(leader, a, role=MemberRole.LEADER).joined_at = start - timedelta(days=1)  # joined first
+    db.session.commit()
+    login(people[0])
+    html = text(client.get(f"/associations/{a.slug}/"))
+    newest = html.split("Новые участники", 1)[1]
+    assert "Участник 13" in newest and "Участник 02" in newest
+    assert "Участник 01" not in newest and "Участник 00" not in newest  # the two who joined first
+    assert newest.index("Участник 13") < newest.index("Участник 12")  # the latest first
+    facts = html.split("Новые участники", 1)[0]
+    assert "Руководитель Давний" in facts and "Руководитель Давний" not in newest
