@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.associations.models import (
     Association,
@@ -19,24 +20,24 @@ from app.associations.models import (
 from app.auth.models import User
 from app.db import fold_for_search, prepared
 from app.extensions import db
-from app.policy import is_admin
+from app.policy import is_admin, memberships_of
 
 
 @prepared
-def _my_associations():
-    return (
-        db.select(Membership)
-        .join(Membership.association)
-        .where(Membership.user_id == sa.bindparam("user_id"), Membership.status == MembershipStatus.ACTIVE)
-        .where(Association.archived_at.is_(None))
-        .options(selectinload(Membership.association))
-        .order_by(Association.name)
-    )
+def _associations_by_id():
+    return db.select(Association).where(Association.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def my_associations(user) -> list[Membership]:
-    """The user's active memberships with their associations, for the home page and profile."""
-    return list(db.session.scalars(_my_associations(), {"user_id": user.id}))
+    """The user's active memberships with their associations (not archived), by association name, for the home page
+    and profile. The memberships are those the policy has read for this request; one query adds the associations."""
+    active = [m for m in memberships_of(user).values() if m.status == MembershipStatus.ACTIVE]
+    ids = [m.association_id for m in active]
+    found = {a.id: a for a in db.session.scalars(_associations_by_id(), {"ids": ids})} if ids else {}
+    mine = [m for m in active if m.association_id in found and found[m.association_id].archived_at is None]
+    for m in mine:  # the session keeps objects only while referenced: tie each association to its membership
+        set_committed_value(m, "association", found[m.association_id])
+    return sorted(mine, key=lambda m: (m.association.name, m.association_id))
 
 
 def _card_loads():
