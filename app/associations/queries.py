@@ -28,16 +28,24 @@ def _associations_by_id():
     return db.select(Association).where(Association.id.in_(sa.bindparam("ids", expanding=True)))
 
 
-def my_associations(user) -> list[Membership]:
-    """The user's active memberships with their associations (not archived), by association name, for the home page
-    and profile. The memberships are those the policy has read for this request; one query adds the associations."""
-    active = [m for m in memberships_of(user).values() if m.status == MembershipStatus.ACTIVE]
-    ids = [m.association_id for m in active]
-    found = {a.id: a for a in db.session.scalars(_associations_by_id(), {"ids": ids})} if ids else {}
-    mine = [m for m in active if m.association_id in found and found[m.association_id].archived_at is None]
-    for m in mine:  # the session keeps objects only while referenced: tie each association to its membership
-        set_committed_value(m, "association", found[m.association_id])
+def _memberships_with_associations(user, status: MembershipStatus) -> list[Membership]:
+    """The user's memberships in this status with their associations (not archived), by association name. The
+    memberships are those the policy has read for this request; one query (the first time) adds the associations of
+    all of them."""
+    memberships = list(memberships_of(user).values())
+    missing = [m for m in memberships if "association" not in m.__dict__]
+    if missing:
+        ids = [m.association_id for m in missing]
+        found = {a.id: a for a in db.session.scalars(_associations_by_id(), {"ids": ids})}
+        for m in missing:  # the session keeps objects only while referenced: tie each to its membership
+            set_committed_value(m, "association", found.get(m.association_id))
+    mine = [m for m in memberships if m.status == status and m.association and m.association.archived_at is None]
     return sorted(mine, key=lambda m: (m.association.name, m.association_id))
+
+
+def my_associations(user) -> list[Membership]:
+    """The user's active memberships with their associations, for the home page and profile."""
+    return _memberships_with_associations(user, MembershipStatus.ACTIVE)
 
 
 def _card_loads():
@@ -250,20 +258,10 @@ def invitation_for(user, association: Association) -> Invitation | None:
     return db.session.scalar(_invitation_for(), {"association_id": association.id, "email": user.email})
 
 
-@prepared
-def _my_pending_requests():
-    return (
-        db.select(Membership)
-        .join(Membership.association)
-        .where(Membership.user_id == sa.bindparam("user_id"), Membership.status == MembershipStatus.PENDING)
-        .where(Association.archived_at.is_(None))
-        .options(selectinload(Membership.association))
-        .order_by(Membership.requested_at.desc())
-    )
-
-
 def my_pending_requests(user) -> list[Membership]:
-    return list(db.session.scalars(_my_pending_requests(), {"user_id": user.id}))
+    """The user's join requests still waiting, newest first."""
+    waiting = _memberships_with_associations(user, MembershipStatus.PENDING)
+    return sorted(waiting, key=lambda m: m.requested_at, reverse=True)
 
 
 @prepared
@@ -288,5 +286,8 @@ def _request_counts(admin: bool):
 
 def request_counts_for_leader(user) -> list[tuple[Association, int]]:
     """For each association the user leads (or, for an admin, any association), its number of pending requests."""
-    rows = db.session.execute(_request_counts(is_admin(user)), {"user_id": user.id})
+    admin = is_admin(user)
+    if not admin and not any(m.is_leader for m in memberships_of(user).values()):
+        return []  # leads nothing: nothing to ask
+    rows = db.session.execute(_request_counts(admin), {"user_id": user.id})
     return [(association, count) for association, count in rows]
