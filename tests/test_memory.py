@@ -8,8 +8,11 @@ tests have imported everything already.
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +76,29 @@ def test_babel_global_data_not_kept_is_read_when_asked_for(monkeypatch):
     assert get_global("zone_aliases")["Asia/Calcutta"] == "Asia/Kolkata"
     assert get_global("likely_subtags")["ru"] == "ru_Cyrl_RU"
     assert get_timezone_name("Europe/Moscow", locale="ru") == "Москва"
+
+
+def test_gunicorn_serves_with_the_production_config(tmp_path):
+    """gunicorn.conf.py (preloaded app, frozen GC, each worker's own connection pool) as the README runs it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, VMK_ENV="production", SECRET_KEY="test-gunicorn-config", PYTHONOPTIMIZE="2",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'vmk.sqlite3'}", RATELIMIT_ENABLED="false")  # fmt: skip
+    command = [str(Path(sys.executable).with_name("gunicorn")), "--config", "gunicorn.conf.py", "--workers", "2",
+               "--bind", f"127.0.0.1:{port}", "wsgi:app"]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        answers = []
+        deadline = time.monotonic() + 60
+        while len(answers) < 4 and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    answers.append((response.status, response.read()))
+            except OSError:
+                time.sleep(0.2)
+        assert answers == [(200, b"ok")] * 4
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=30)[0].decode()
+    assert "Traceback" not in log, log
