@@ -16,6 +16,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -41,6 +42,7 @@ from app.discussions.models import (
     ThreadReader,
     thread_tags,
 )
+from app.discussions.services import place_in_tree
 from app.extensions import db
 from app.markup import render_markdown
 
@@ -190,12 +192,12 @@ def build_discussions(rng: random.Random, args, members: dict, leaders: dict, ou
             poster = author if number == 1 else rng.choice(group)
             if number > 1:
                 when = min(when + timedelta(minutes=rng.randint(1, 2000)), NOW)
-            reply_to, depth = None, 0
+            reply_to, parent = None, None
             if number > 2 and rng.random() < 0.3:
                 target = rng.randint(max(1, number - 15), number - 1)
-                reply_to = posted[target]
-                depth = 0 if target == 1 else min(depths[target] + 1, 4)
-            posted[number], depths[number] = post_id, depth
+                reply_to, parent = posted[target], depths[target]
+            depth, tree_path = place_in_tree(number, parent)  # the service's own rule
+            posted[number], depths[number] = post_id, SimpleNamespace(number=number, depth=depth, tree_path=tree_path)
             deleted = number > 1 and rng.random() < 0.01
             edited = rng.random() < 0.02
             # 70 % of posts get no «Полезно»; the rest 1 + an exponential tail, so the mean is about the rate.
@@ -204,7 +206,8 @@ def build_discussions(rng: random.Random, args, members: dict, leaders: dict, ou
             pick = rng.randrange(len(pool))
             children.append((_table(Post), {
                 "id": post_id, "thread_id": thread_id, "number": number, "author_id": poster,
-                "reply_to_id": reply_to, "depth": depth, "body": pool[pick], "body_html": pool_html[pick],
+                "reply_to_id": reply_to, "depth": depth, "tree_path": tree_path,
+                "body": pool[pick], "body_html": pool_html[pick],
                 "created_at": when, "edited_at": when + timedelta(minutes=5) if edited else None,
                 "edited_by_id": poster if edited else None, "revision_count": 1 if edited else 0,
                 "useful_count": k, "deleted_at": when + timedelta(hours=1) if deleted else None,

@@ -155,3 +155,48 @@ def test_database_urls_name_the_installed_driver(monkeypatch, given, expected):
     monkeypatch.setenv("TEST_DATABASE_URL", given)
     assert _database_url() == expected
     assert _database_url("TEST_DATABASE_URL", "sqlite://") == expected
+
+
+def test_tree_path_migration_places_existing_posts_as_the_service_does(empty_database):
+    """d8e1f3a5b7c9 fills posts.tree_path for posts written before it, by the rule of services.place_in_tree."""
+    from app.discussions.services import MAX_REPLY_DEPTH, place_in_tree
+
+    with _app_on(empty_database):
+        upgrade(revision="c5d2a8e4f1b6")
+        now = "2026-11-25 10:00:00"
+        parents = {2: None, 3: 2, 4: 3, 5: 4, 6: 5, 7: 6, 8: 1, 9: 3}  # number → the number it answers
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, email, full_name, search_name, position, role, status, password_hash,"
+                " session_token, locale, timezone, created_at, consent_at) VALUES (1, 'a@example.org', 'А', 'а', '',"
+                f" 'teacher', 'active', 'x', 't', 'ru', 'Europe/Moscow', '{now}', '{now}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO associations (id, slug, name, search_name, description, description_html, kind,"
+                " visibility, join_policy, member_count, thread_count, post_count, created_at) VALUES"
+                f" (1, 'mo', 'МО', 'мо', '', '', 'district', 'public', 'open', 0, 1, 9, '{now}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO threads (id, association_id, author_id, kind, title, search_title, experience_grade,"
+                " hidden_reason, experience_method, created_at, post_count, reply_count, useful_count, last_posted_at)"
+                " VALUES"
+                f" (1, 1, 1, 'discussion', 'Тема', 'тема', '', '', '', '{now}', 9, 8, 0, '{now}')"
+            )
+            for number in range(1, 10):
+                parent = parents.get(number) or "NULL"
+                conn.exec_driver_sql(
+                    "INSERT INTO posts (id, thread_id, number, author_id, reply_to_id, depth, body, body_html,"
+                    " created_at, revision_count, useful_count, hidden_reason) VALUES"
+                    f" ({number}, 1, {number}, 1, {parent}, 0, 'т', '<p>т</p>', '{now}', 0, 0, '')"
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            stored = dict(conn.exec_driver_sql("SELECT number, tree_path FROM posts").all())
+    expected, placed = {}, {}
+    for number in range(1, 10):
+        parent = placed.get(parents.get(number))
+        depth, path = place_in_tree(number, parent)
+        placed[number] = type("Placed", (), {"number": number, "depth": depth, "tree_path": path})
+        expected[number] = path
+    assert stored == expected
+    assert stored[7].count("/") == MAX_REPLY_DEPTH  # capped: beside its parent, not below it

@@ -121,6 +121,7 @@ class Post(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),
         sa.UniqueConstraint("author_id", "submission_token", name="uq_posts_author_submission"),
+        sa.Index("ix_posts_thread_tree", "thread_id", "tree_path"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,6 +130,9 @@ class Post(db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     reply_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"), index=True)
     depth: Mapped[int] = mapped_column(default=0)  # 0 for the opening post and plain replies; nesting of reply_to
+    # Place in the tree view, sorted as text: the numbers from its root down, 10 digits each ("0000000003/0000000007");
+    # set once, when posted (services.place_in_tree).
+    tree_path: Mapped[str] = mapped_column(sa.String(60), default="", server_default=sa.text("''"))
     body: Mapped[str] = mapped_column(sa.Text)  # Markdown source
     body_html: Mapped[str] = mapped_column(sa.Text)  # rendered by app.markup
     # A random token from the form: a double-submitted form finds the post it already made.

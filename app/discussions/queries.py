@@ -352,44 +352,22 @@ def _flat_posts(thread: Thread, page: int) -> list[Post]:
     return list(db.session.scalars(_posts_by_number(), params))
 
 
-def _order_key(number):
-    """A post number as fixed-width text, so that paths of numbers sort as text."""
-    padded = sa.literal("0000000000").concat(sa.cast(number, sa.String))
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.func.right(padded, 10)
-    return sa.func.substr(padded, -10)
-
-
-def tree_path(thread: Thread):
-    """A CTE of (id, number, path) for the thread's posts: sorting by path puts each answer after what it answers.
-
-    Roots are the opening post and the posts that answer it or nothing; each answer's path is its parent's path
-    followed by its own number, so a whole conversation stays together, in time order at every level.
-    """
-    opening_id = sa.select(Post.id).where(Post.thread_id == thread.id, Post.number == 1).scalar_subquery()
-    roots = sa.select(Post.id, Post.number, _order_key(Post.number).label("path")).where(
-        Post.thread_id == thread.id, sa.or_(Post.reply_to_id.is_(None), Post.reply_to_id == opening_id)
+@prepared
+def _posts_in_tree_order():
+    return (
+        sa.select(Post)
+        .where(Post.thread_id == sa.bindparam("thread_id"))
+        .options(*_post_options())
+        .order_by(Post.tree_path)
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .limit(POSTS_PER_PAGE)
     )
-    tree = roots.cte("post_tree", recursive=True)
-    answers = (
-        sa.select(Post.id, Post.number, tree.c.path.concat("/").concat(_order_key(Post.number)))
-        .join(tree, Post.reply_to_id == tree.c.id)
-        .where(tree.c.number != 1)
-    )
-    return tree.union_all(answers)
 
 
 def _tree_posts(thread: Thread, page: int) -> list[Post]:
-    tree = tree_path(thread)
-    stmt = (
-        sa.select(Post)
-        .join(tree, tree.c.id == Post.id)
-        .options(*_post_options())
-        .order_by(tree.c.path)
-        .limit(POSTS_PER_PAGE)
-        .offset((page - 1) * POSTS_PER_PAGE)
-    )
-    return list(db.session.scalars(stmt))
+    """A page of the tree view: posts in the order of their stored path, through ix_posts_thread_tree."""
+    params = {"thread_id": thread.id, "offset": (page - 1) * POSTS_PER_PAGE}
+    return list(db.session.scalars(_posts_in_tree_order(), params))
 
 
 def thread_view(thread: Thread, reader: ThreadReader | None, user, *, page: int, mode: str) -> ThreadView:

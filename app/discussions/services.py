@@ -125,7 +125,7 @@ def create_thread(
     db.session.add(thread)
     db.session.flush()
     body_html, mentioned = render_post_body(association.id, body)
-    post = Post(thread=thread, number=1, author=author, body=body, body_html=body_html,
+    post = Post(thread=thread, number=1, author=author, body=body, body_html=body_html, tree_path=tree_key(1),
                 submission_token=submission_token, created_at=now)  # fmt: skip
     db.session.add(post)
     _record_mentions(post, mentioned)
@@ -133,6 +133,26 @@ def create_thread(
     set_watch_level(author, thread, WatchLevel.WATCHING).last_read_number = 1
     db.session.flush()
     return thread
+
+
+def tree_key(number: int) -> str:
+    """A post number as fixed-width text, so that paths of numbers sort as text."""
+    return f"{number:010d}"
+
+
+def place_in_tree(number: int, reply_to: Post | None) -> tuple[int, str]:
+    """A new post's nesting depth and its path in the tree view (`Post.tree_path`, sorted as text).
+
+    The opening post, posts answering nothing and answers to the opening post are roots: path = their number. An
+    answer goes under what it answers (the parent's path, then its number), so a conversation stays together in
+    time order at every level. Below MAX_REPLY_DEPTH an answer is placed beside its parent instead, at the depth it
+    is shown with (it still says whom it answers); paths therefore stay short and a thread of any length is one
+    indexed ORDER BY."""
+    if reply_to is None or reply_to.number == 1:
+        return 0, tree_key(number)
+    if reply_to.depth < MAX_REPLY_DEPTH:
+        return reply_to.depth + 1, f"{reply_to.tree_path}/{tree_key(number)}"
+    return reply_to.depth, f"{reply_to.tree_path.rsplit('/', 1)[0]}/{tree_key(number)}"
 
 
 @_once_per_submission(lambda post: post)
@@ -163,9 +183,9 @@ def create_reply(
         )
         .returning(Thread.post_count)
     ).scalar_one()
-    depth = 0 if reply_to is None or reply_to.number == 1 else min(reply_to.depth + 1, MAX_REPLY_DEPTH)
+    depth, path = place_in_tree(number, reply_to)
     post = Post(
-        thread_id=thread.id, number=number, author=author, reply_to=reply_to, depth=depth, body=body,
+        thread_id=thread.id, number=number, author=author, reply_to=reply_to, depth=depth, tree_path=path, body=body,
         body_html=body_html, submission_token=submission_token, created_at=now,
     )  # fmt: skip
     db.session.add(post)

@@ -5,7 +5,6 @@ import html
 import pytest
 
 from app.discussions.models import Post, ThreadReader
-from app.discussions.queries import tree_path
 from app.extensions import db
 from tests.factories import make_association, make_membership, make_post, make_thread, make_user
 
@@ -96,11 +95,26 @@ def test_tree_order_follows_the_answers(thread, author):
     a2 = make_post(thread, author, reply_to=a)
     opening_answer = make_post(thread, author, reply_to=db.session.scalar(db.select(Post).where(
         Post.thread_id == thread.id, Post.number == 1)))  # fmt: skip
-    tree = tree_path(thread)
-    numbers = db.session.scalars(db.select(tree.c.number).order_by(tree.c.path)).all()
+    numbers = db.session.scalars(
+        db.select(Post.number).where(Post.thread_id == thread.id).order_by(Post.tree_path)
+    ).all()
     expected = [1, *range(2, 26), a.number, a1.number, a1x.number, a2.number, b.number, b1.number]
     expected.append(opening_answer.number)
     assert numbers == expected
+
+
+def test_answers_below_the_deepest_level_go_beside_their_parent(thread, author):
+    chain = [make_post(thread, author, body="Начало")]
+    for n in range(6):
+        chain.append(make_post(thread, author, body=f"Ответ {n}", reply_to=chain[-1]))
+    later = make_post(thread, author, body="Ответ на второй", reply_to=chain[1])
+    assert [p.depth for p in chain] == [0, 1, 2, 3, 4, 4, 4]
+    assert all(len(p.tree_path) <= 60 for p in chain)
+    numbers = db.session.scalars(
+        db.select(Post.number).where(Post.thread_id == thread.id, Post.number > 25).order_by(Post.tree_path)
+    ).all()
+    # the chain stays in order, capped answers follow their parent; the late answer to the second closes its branch
+    assert numbers == [*(p.number for p in chain[:2]), *(p.number for p in chain[2:]), later.number]
 
 
 # --- fixed query counts -------------------------------------------------------------------------------------------
