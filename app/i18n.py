@@ -1,5 +1,6 @@
 """Locale and time zone of the request, and the display filters for dates (stored UTC, shown in the user's zone)."""
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -66,7 +67,35 @@ def _translations():
     return translations
 
 
+@functools.cache
+def _wtforms_catalog(locale: str):
+    from babel import support
+    from wtforms.i18n import messages_path
+
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages («This field is required.» …) in the request's language. Flask-WTF reads WTForms' catalog
+    from disk on every request that shows a form; this one is loaded once per process and language, when first used,
+    and always follows `get_locale()` (so `force_locale()` too)."""
+
+    def ugettext(self, string):
+        return _wtforms_catalog(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular, plural, n):
+        return _wtforms_catalog(str(get_locale())).ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
+
+
+def _offer_wtforms_messages() -> None:
+    request.wtforms_translations = _WTFORMS_MESSAGES  # where Flask-WTF looks first
+
+
 def init_app(app) -> None:
+    app.before_request(_offer_wtforms_messages)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),

@@ -334,3 +334,27 @@ def test_templates_translate_in_the_forced_locale_and_back(app):
         with force_locale("en"):
             assert render_template_string(template) == "Leave the association"
         assert render_template_string(template) == "Выйти из объединения"
+
+
+def test_wtforms_own_messages_follow_the_language(app):
+    """WTForms' built-in messages (validators without a message of ours) come in the request's language, from a
+    catalog loaded once per process and language."""
+    from flask_babel import force_locale
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired, Length
+
+    class Probe(FlaskForm):
+        name = StringField(validators=[DataRequired()])
+        code = StringField(validators=[Length(min=5)])
+
+    def errors() -> list[str]:
+        form = Probe(data={"name": "", "code": "ab"}, meta={"csrf": False})
+        form.validate()
+        return form.name.errors + form.code.errors
+
+    with app.test_request_context("/", method="POST"):
+        app.preprocess_request()
+        assert errors() == ["Обязательное поле.", "Значение должно содержать не менее 5 символов."]
+        with force_locale("en"):
+            assert errors() == ["This field is required.", "Field must be at least 5 characters long."]
