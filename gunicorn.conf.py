@@ -19,8 +19,14 @@ memory (issue 3: RSS ≤ 60 MB a worker; bench/README.md, "Worker memory", has t
 """
 
 import gc
+import sys
 
 preload_app = True
+
+
+def on_starting(server) -> None:
+    if sys.flags.optimize < 2:
+        server.log.warning("PYTHONOPTIMIZE=2 is not set: each worker holds ~4 MB more (README, Production)")
 
 
 def pre_fork(server, worker) -> None:
