@@ -1,13 +1,18 @@
 """Keeping the index in step with threads and posts, in the same transaction as the write.
 
-Discussions know nothing of search: SQLAlchemy session events watch the writes instead.
+Discussions know nothing of search: SQLAlchemy session events watch the writes and note what changed.
 - `after_flush`: posts and threads added or changed through the ORM (create, reply, edit, title change, hide,
-  move to another association, a post moved to another thread).
+  move to another association, a post moved to another thread, a removed post).
 - `do_orm_execute`: UPDATE statements on posts or threads that change what search sees (`deleted_at`, `hidden_at`,
   …), as the soft delete and restore run them. The ids they touch are read with the statement's own WHERE clause
   just before it runs; counter updates (`post_count = post_count + 1`) are let through untouched.
-A post's row is rewritten from the database (`index_posts`); a thread's change is copied to its posts' rows in one
-UPDATE (`refresh_threads`). `reindex_all` rebuilds everything in batches (`flask search reindex`).
+The noted changes are written when the transaction commits (`before_commit`, still inside it), and before a search
+in the same session reads the index (`apply_pending`). Writing them last keeps the order of row locks the
+discussions take (post, then thread, then the index): written as each statement ran, a reply's delete and its
+thread's delete at the same moment deadlocked on PostgreSQL (tests/discussions/concurrency).
+A post's row is rewritten from the database (`index_posts`, an upsert on PostgreSQL so two writers of one post do
+not collide); a thread's change is copied to its posts' rows in one UPDATE (`refresh_threads`). `reindex_all`
+rebuilds everything in batches (`flask search reindex`).
 """
 
 import sqlalchemy as sa
@@ -67,14 +72,16 @@ def index_posts(connection, post_ids, *, fresh: bool = False) -> int:
             }
         )  # fmt: skip
         texts.append((row.title if row.number == 1 else "", plain_text(row.body_html)))
-    if not fresh:
-        _forget_posts(connection, post_ids)
-    if not values:
-        return 0
     if _is_postgresql(connection):
-        _insert_postgresql(connection, values, texts)
-    else:
-        _insert_sqlite(connection, values, texts)
+        if not fresh and (gone := set(post_ids) - {value["post_id"] for value in values}):
+            _forget_posts(connection, gone)
+        if values:
+            _upsert_postgresql(connection, values, texts)
+    else:  # SQLite runs one writer at a time: delete and insert again
+        if not fresh:
+            _forget_posts(connection, post_ids)
+        if values:
+            _insert_sqlite(connection, values, texts)
     return len(values)
 
 
@@ -93,12 +100,19 @@ def _weighted(param: str, weight: str):
     )
 
 
-def _insert_postgresql(connection, values, texts) -> None:
+def _upsert_postgresql(connection, values, texts) -> None:
+    from sqlalchemy.dialects.postgresql import insert
+
     vector = _weighted("title_text", "A").op("||")(_weighted("body_text", "B"))
     for value, (title, body) in zip(values, texts, strict=True):
         value["title_text"] = index_text(title)
         value["body_text"] = index_text(body)
-    connection.execute(sa.insert(docs).values(search_vector=vector), values)
+    stmt = insert(docs).values(search_vector=vector)
+    columns = [column.name for column in docs.columns if column.name != "post_id"]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[docs.c.post_id], set_={name: stmt.excluded[name] for name in columns}
+    )
+    connection.execute(stmt, values)
 
 
 def _insert_sqlite(connection, values, texts) -> None:
@@ -189,23 +203,23 @@ def _changed(obj, fields) -> set[str]:
     return {name for name in fields if state.attrs[name].history.has_changes()}
 
 
+def _pending(session: Session) -> dict[str, set[int]]:
+    return session.info.setdefault("search_pending", {"posts": set(), "threads": set(), "retitled": set()})
+
+
 def _after_flush(session: Session, _flush_context) -> None:
-    post_ids, thread_ids, retitled = set(), set(), set()
+    pending = _pending(session)
     for obj in session.new:
         if isinstance(obj, Post):
-            post_ids.add(obj.id)
+            pending["posts"].add(obj.id)
     for obj in session.dirty:
         if isinstance(obj, Post) and _changed(obj, POST_FIELDS):
-            post_ids.add(obj.id)
+            pending["posts"].add(obj.id)
         elif isinstance(obj, Thread) and (changed := _changed(obj, THREAD_FIELDS)):
-            thread_ids.add(obj.id)
+            pending["threads"].add(obj.id)
             if "title" in changed:
-                retitled.add(obj.id)
-    deleted = [obj.id for obj in session.deleted if isinstance(obj, Post)]
-    if deleted:
-        _forget_posts(session.connection(), deleted)
-    if post_ids or thread_ids:
-        apply_changes(session.connection(), post_ids=post_ids, thread_ids=thread_ids, retitled=retitled)
+                pending["retitled"].add(obj.id)
+    pending["posts"].update(obj.id for obj in session.deleted if isinstance(obj, Post))  # found gone, forgotten
 
 
 def _updated_fields(statement) -> set[str]:
@@ -213,32 +227,53 @@ def _updated_fields(statement) -> set[str]:
     return {getattr(key, "key", key) for key in values}
 
 
-def _on_orm_execute(state):
+def _on_orm_execute(state) -> None:
     if not state.is_update:
-        return None
+        return
     statement = state.statement
     entity = (statement.entity_description or {}).get("entity")
     fields = POST_FIELDS if entity is Post else THREAD_FIELDS if entity is Thread else None
     if fields is None:
-        return None
+        return
     changed = _updated_fields(statement)
     if not changed & fields:
-        return None
-    ids = list(state.session.scalars(sa.select(entity.id).where(statement.whereclause)))
-    result = state.invoke_statement()
-    # RETURNING rows are read before the index statements run on the same connection.
-    frozen = result.freeze() if getattr(result, "returns_rows", True) else None
-    if ids:
-        connection = state.session.connection()
-        if entity is Post:
-            apply_changes(connection, post_ids=ids)
-        else:
-            apply_changes(connection, thread_ids=ids, retitled=ids if "title" in changed else ())
-    return frozen() if frozen is not None else result
+        return
+    ids = set(state.session.scalars(sa.select(entity.id).where(statement.whereclause)))
+    pending = _pending(state.session)
+    if entity is Post:
+        pending["posts"].update(ids)
+    else:
+        pending["threads"].update(ids)
+        if "title" in changed:
+            pending["retitled"].update(ids)
+
+
+def apply_pending(session: Session) -> None:
+    """Write the noted changes to the index (at commit, and before a search reads it)."""
+    pending = session.info.pop("search_pending", None)
+    if pending and any(pending.values()):
+        apply_changes(
+            session.connection(), post_ids=pending["posts"], thread_ids=pending["threads"], retitled=pending["retitled"]
+        )
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # the last changes are flushed after this event otherwise, and would be noted too late
+    apply_pending(session)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("search_pending", None)
 
 
 def listen() -> None:
     """Watch every session (the app's, the CLI's, the tests'); registering twice is harmless."""
-    for name, handler in (("after_flush", _after_flush), ("do_orm_execute", _on_orm_execute)):
+    handlers = (
+        ("after_flush", _after_flush),
+        ("do_orm_execute", _on_orm_execute),
+        ("before_commit", _before_commit),
+        ("after_rollback", _after_rollback),
+    )
+    for name, handler in handlers:
         if not sa.event.contains(Session, name, handler):
             sa.event.listen(Session, name, handler)

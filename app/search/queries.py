@@ -24,6 +24,7 @@ from app.directory.models import EducationLevel
 from app.discussions.models import Post, Tag, Thread, ThreadKind, thread_tags
 from app.discussions.queries import page_of
 from app.extensions import db
+from app.search.indexing import apply_pending
 from app.search.models import SearchDocument
 from app.search.text import STOP_WORDS, ParsedQuery, highlight, parse_query, plain_text, snippet, stem, words
 
@@ -271,6 +272,7 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
     """One page of threads matching the query, best first (or newest first), each with its best-matching post."""
     filters = filters or SearchFilters()
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    apply_pending(db.session)  # this session's own writes not yet committed
     results = Results(parsed, page=max(1, page), per_page=per_page)
     if parsed.is_empty:
         return results
@@ -351,6 +353,7 @@ def similar_questions(user, title: str, body: str = "", limit: int = 5) -> list[
     parsed = similar_query(title, body)
     if parsed.is_empty:
         return []
+    apply_pending(db.session)
     if db.session.get_bind().dialect.name == "postgresql":
         engine = _PostgreSQL(" or ".join(f'"{word}"' for word in parsed.terms))
     else:

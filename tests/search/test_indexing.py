@@ -150,6 +150,7 @@ def test_reindex_rebuilds_the_same_index(app):
     thread = make_thread(writer, association, title="Ментальные карты", body="Текст **с разметкой**.")
     reply = make_post(thread, writer, body="Ответ про карты.")
     editing.delete_post(writer, reply)
+    db.session.commit()  # the index is written at commit
     before = _index_rows()
     db.session.execute(sa.delete(SearchDocument))
     assert found_ids(make_user(), "карта") == set()
@@ -159,3 +160,16 @@ def test_reindex_rebuilds_the_same_index(app):
     assert _index_rows() == before
     assert found_ids(make_user(), "карта") == {thread.id}
     assert found_ids(make_user(), "разметка") == {thread.id}  # the text, not the Markdown marks
+
+
+def test_the_index_is_written_at_commit_and_a_rollback_leaves_it_alone():
+    writer, association = writer_and_association()
+    thread = make_thread(writer, association, title="Кейс-метод на истории", body="Текст.")
+    db.session.commit()
+    indexed = db.session.scalars(sa.select(SearchDocument.thread_id)).all()
+    assert indexed == [thread.id]  # read directly, no search in between
+
+    make_post(thread, writer, body="Ответ, который не сохранится.")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchDocument)) == 1
+    assert found_ids(make_user(), "кейс-метод") == {thread.id}

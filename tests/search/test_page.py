@@ -5,12 +5,14 @@ import html
 
 import pytest
 
+from app.extensions import db
 from app.search.queries import PER_PAGE
 from tests.factories import make_post, make_thread, make_user
 from tests.search.helpers import thread_with, writer_and_association
 
 
 def page(client, **args):
+    db.session.commit()  # what the tests wrote is committed, as a writer's request would (the index is written then)
     response = client.get("/search", query_string=args)
     assert response.status_code == 200, response.get_data(as_text=True)[:3000]
     return response.get_data(as_text=True)

@@ -50,11 +50,13 @@ def test_members_and_admins_find_them(client, login, closed, who):
     assert total == 1 and "медиаци" in texts[0].lower()
     assert [hit.thread_id for hit in similar_questions(user, "Медиация конфликтов")] == [thread.id]
     login(user)
+    db.session.commit()
     assert "Секретная тема" in client.get("/search?q=медиация").get_data(as_text=True)
 
 
 def test_the_page_shows_an_outsider_nothing(client, login, closed):
     login(make_user())
+    db.session.commit()
     body = client.get("/search?q=медиация").get_data(as_text=True)
     assert "Секретная" not in body
     assert 'class="search-result"' not in body
