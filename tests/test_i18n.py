@@ -358,3 +358,53 @@ def test_wtforms_own_messages_follow_the_language(app):
         assert errors() == ["Обязательное поле.", "Значение должно содержать не менее 5 символов."]
         with force_locale("en"):
             assert errors() == ["This field is required.", "Field must be at least 5 characters long."]
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "Europe/Kaliningrad", "Asia/Vladivostok", "UTC"])
+def test_our_date_formats_write_what_babel_writes(app, locale, zone):
+    """The filters write the two formats every page uses themselves (no CLDR data loaded); Babel is the reference."""
+    from datetime import timedelta
+
+    from flask_babel import format_date, format_datetime
+
+    from app.i18n import DATE_FORMAT, DATETIME_FORMAT, date_filter, datetime_filter
+
+    user = make_user()
+    user.locale, user.timezone = locale, zone
+    moments = [datetime(2026, month, 1, 0, 5, tzinfo=UTC) + timedelta(hours=month * 5) for month in range(1, 13)]
+    moments += [datetime(2025, 12, 31, 21, 30, tzinfo=UTC), datetime(2026, 3, 29, 1, 0, tzinfo=UTC)]
+    with app.test_request_context("/"):
+        login_user(user)
+        for moment in moments:
+            assert datetime_filter(moment) == format_datetime(moment, DATETIME_FORMAT)
+            assert date_filter(moment) == format_datetime(moment, DATE_FORMAT)
+        assert date_filter(date(2026, 5, 9)) == format_date(date(2026, 5, 9), DATE_FORMAT)
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_our_number_format_writes_what_babel_writes(app, locale):
+    from flask_babel import force_locale, format_decimal
+
+    from app.i18n import format_number
+
+    values = [0, 1, 12, 999, 1000, 1010, 1023, 123456, 0.05, 1.0, 1.25, 12.2, 19.9, 1234.5]
+    with app.test_request_context("/"), force_locale(locale):
+        for value in values:
+            assert format_number(value) == format_decimal(value, format="#,##0")
+            assert format_number(value, decimals=1) == format_decimal(value, format="#,##0.#")
+
+
+def test_dates_and_sizes_load_no_language_data(app, monkeypatch):
+    """Babel keeps a language's whole CLDR data (1.3–1.6 MB) once anything reads it; our formats never do."""
+    import babel.localedata
+
+    from app.discussions.attachments import human_size
+    from app.i18n import date_filter, datetime_filter
+
+    monkeypatch.setattr(babel.localedata, "_cache", {})
+    with app.test_request_context("/"):
+        assert datetime_filter(MOMENT) == "25 ноября 2026, 17:30"
+        assert date_filter(MOMENT) == "25 ноября 2026"
+        assert human_size(1258291) == "1,2 МБ"
+    assert babel.localedata._cache == {}

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -32,6 +32,7 @@ from app.auth.models import User
 from app.db import prepared
 from app.discussions.models import Attachment, Post
 from app.extensions import db
+from app.i18n import format_number
 
 THUMBNAIL_SIZE = 320
 MAX_NAME_LENGTH = 150
@@ -292,8 +293,8 @@ def human_size(size: int) -> str:
     if size < 1024:
         return _("%(size)s Б", size=size)
     if size < 1024 * 1024:
-        return _("%(size)s КБ", size=format_decimal(round(size / 1024), format="#,##0"))
-    return _("%(size)s МБ", size=format_decimal(round(size / 1024 / 1024, 1), format="#,##0.#"))
+        return _("%(size)s КБ", size=format_number(round(size / 1024)))
+    return _("%(size)s МБ", size=format_number(round(size / 1024 / 1024, 1), decimals=1))
 
 
 def type_label(content_type: str) -> str:
