@@ -79,7 +79,7 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PER_PAGE = 20
     # Rendered posts and list rows kept per worker process (app/fragments.py); 0 turns the cache off.
-    FRAGMENT_CACHE_BYTES = _int("FRAGMENT_CACHE_BYTES", 4 * 1024 * 1024)
+    FRAGMENT_CACHE_BYTES = _int("FRAGMENT_CACHE_BYTES", 2 * 1024 * 1024)
 
     # Attachments of posts: stored under random names outside static/, served only through the app.
     ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

@@ -15,6 +15,7 @@ Memory is bounded: least recently used fragments go first once `FRAGMENT_CACHE_B
 off (every call renders).
 """
 
+import sys
 import threading
 from collections import OrderedDict
 
@@ -25,6 +26,12 @@ from markupsafe import Markup
 
 # Fragments with forms carry this instead of the request's CSRF token; `with_csrf()` puts the token in.
 CSRF_MARKER = "\x00csrf\x00"
+
+
+def cost(html: str) -> int:
+    """Memory a kept fragment takes, counted high: the HTML as Python holds it (Cyrillic takes two bytes a letter), as
+    much again for its key (a post's key holds the post's text) and the bookkeeping."""
+    return 2 * sys.getsizeof(html) + 200
 
 
 class FragmentCache:
@@ -47,7 +54,7 @@ class FragmentCache:
             return html
 
     def put(self, key: tuple, html: Markup) -> None:
-        size = len(html) + 200  # the key and the bookkeeping, roughly
+        size = cost(html)
         if size > self.max_bytes:
             return
         with self._lock:
@@ -58,7 +65,7 @@ class FragmentCache:
             self._bytes += size
             while self._bytes > self.max_bytes:
                 _, old = self._items.popitem(last=False)
-                self._bytes -= len(old) + 200
+                self._bytes -= cost(old)
 
     def clear(self) -> None:
         with self._lock:
@@ -70,7 +77,7 @@ _CSRF_MARKER_BYTES = CSRF_MARKER.encode()
 
 
 def init_app(app) -> None:
-    app.extensions["vmk_fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_BYTES", 4 * 1024 * 1024))
+    app.extensions["vmk_fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_BYTES", 2 * 1024 * 1024))
     app.add_template_global(render, "fragment")
     app.add_template_global(CSRF_MARKER, "csrf_marker")
     app.after_request(_put_csrf_token)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from app.discussions import editing, engagement
 from app.discussions.models import Post
 from app.extensions import db
-from app.fragments import CSRF_MARKER, FragmentCache
+from app.fragments import CSRF_MARKER, FragmentCache, cost
 from tests.factories import make_membership, make_post, make_thread, make_user
 
 # hidden fields that are fresh in every response
@@ -17,7 +17,7 @@ _PER_REQUEST = re.compile(r'name="(csrf_token|submission_token)"( type="hidden")
 
 
 def test_the_least_recently_used_fragments_go_first_when_full():
-    store = FragmentCache(max_bytes=3 * (100 + 200))
+    store = FragmentCache(max_bytes=3 * cost(Markup("x" * 100)))
     for n in range(3):
         store.put((n,), Markup("x" * 100))
     assert store.get((0,)) is not None  # 0 is now the most recently used
@@ -39,6 +39,10 @@ def fragments(app):
     yield store
     store.max_bytes = app.config["FRAGMENT_CACHE_BYTES"]
     store.clear()
+
+
+def test_cyrillic_fragments_count_double():
+    assert cost(Markup("я" * 1000)) > 2 * cost(Markup("z" * 1000)) - 400
 
 
 def _page(client, url: str, fragments, *, cached: bool) -> str:
