@@ -129,8 +129,8 @@ def _tsquery(websearch: str):
 
 
 class _PostgreSQL:
-    def __init__(self, websearch: str):
-        self.tsquery = _tsquery(websearch)
+    def __init__(self, websearch: str = "", tsquery=None):
+        self.tsquery = tsquery if tsquery is not None else _tsquery(websearch)
 
     def branches(self, conditions, limit: int) -> list:
         """The newest `limit` matching posts, and the newest `limit` matching opening posts (titles, through the
@@ -338,26 +338,32 @@ def _load_hits(post_ids: list[int], parsed: ParsedQuery, engine) -> list[Hit]:
 
 # --- similar questions --------------------------------------------------------------------------------------------
 
-SIMILAR_WORDS = 12
+SIMILAR_WORDS = 8
 
 
 def similar_query(title: str, body: str = "") -> ParsedQuery:
-    """Any of the title's words (and the first words of the text): the more of them a question shares, the closer."""
+    """Any of the title's words (then the first words of the text), at most SIMILAR_WORDS: the more of them a
+    question's title shares, the closer."""
     found = [w for w in words(f"{title} {body}") if w not in STOP_WORDS and len(w) > 2]
     unique = list({stem(w): w for w in reversed(found)}.values())[::-1]  # one word per stem, first spelling kept
     return ParsedQuery(terms=unique[:SIMILAR_WORDS])
 
 
 def similar_questions(user, title: str, body: str = "", limit: int = 5) -> list[Hit]:
-    """The answered questions (a reply or more) the user may read that are most like this title and text."""
+    """The answered questions (a reply or more) the user may read whose titles are most like this title and text.
+
+    Titles only: matching any word of the bodies too reads most of the district for common words (100 ms on SQLite
+    at 500 000 posts, against 30 ms)."""
     parsed = similar_query(title, body)
     if parsed.is_empty:
         return []
     apply_pending(db.session)
     if db.session.get_bind().dialect.name == "postgresql":
-        engine = _PostgreSQL(" or ".join(f'"{word}"' for word in parsed.terms))
+        # to_tsquery with weight A (the title): the words are [^\W_]+ only, so they cannot be tsquery syntax.
+        in_titles = " | ".join(f"{word}:A" for word in parsed.terms)
+        engine = _PostgreSQL(tsquery=sa.func.to_tsquery(sa.literal_column("'russian'::regconfig"), in_titles))
     else:
-        engine = _SQLite(" OR ".join(f'"{stem(word)}"' for word in parsed.terms))
+        engine = _SQLite("{title} : (" + " OR ".join(f'"{stem(word)}"' for word in parsed.terms) + ")")
     hits = (
         engine.hits([docs.c.post_id])
         .join(Thread, Thread.id == docs.c.thread_id)
