@@ -6,9 +6,10 @@ with and without filters, as a visitor and as a member; the search page's query 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/vmk_search_bench .venv/bin/python bench/search.py
 
 `--reindex` rebuilds the index first (`flask search reindex` does the same) and times it. Each query runs
-`--repeat` times after a warm-up; the time is `app.search.queries.search()` for page 1 (the match, the page of threads
-with the total, the page's posts and the snippets), then the whole /search page through the WSGI interface for a few
-of the queries. Exit status 1 when a p95 misses the budget (50 ms for search(), 100 ms for the whole page).
+`--repeat` times after a warm-up; the time is `app.search.queries.search()` for page 1 (the match, the page of
+threads with the total, the page's posts and the snippets), then `similar_questions()` (not budgeted: the
+consultation form calls it), then the whole /search page through the WSGI interface for a few of the queries.
+Exit status 1 when a p95 misses the budget (50 ms for search(), 100 ms for the whole page).
 """
 
 import argparse
@@ -32,13 +33,16 @@ from app.directory.models import EducationLevel
 from app.discussions.models import Post, ThreadKind
 from app.extensions import db
 from app.search.indexing import reindex_all
-from app.search.queries import SearchFilters, search
+from app.search.queries import SearchFilters, search, similar_questions
 
 BUDGET_MS = 50.0
 PAGE_BUDGET_MS = 100.0
 
 COMMON = ["урок", "подготовка к ВПР", "функциональная грамотность", "ученики класса", "учителя математики",
           '"открытый урок"', "подготовка -ЕГЭ"]  # fmt: skip
+SIMILAR = ["Как подготовить пятиклассников к ВПР по математике?", "Синквейн на уроке литературы",
+           "Теорема Пифагора: как объяснить"]  # fmt: skip
+SIMILAR_TEXT = "Коллеги, поделитесь опытом подготовки."
 RARE = ["синквейн", "теорема Пифагора", "лэпбук шесть шляп", "Смутное время", "кракозябра"]
 
 
@@ -102,6 +106,9 @@ def main(argv=None) -> int:
                     if flag:
                         misses.append(f"{query} {name} {who}: p95 {p95:.1f} ms")
                     print(f"{query:32} {name or '—':14} {who:8} {results.total:8} {p50:8.1f} {p95:8.1f}{flag}")
+        for title in SIMILAR:
+            p50, p95, found = _time(args.repeat, lambda t=title, u=member: similar_questions(u, t, SIMILAR_TEXT))
+            print(f"similar: {title:48} {'member':8} {len(found):8} {p50:8.1f} {p95:8.1f}")
     misses += _pages(app, args.repeat)
     for miss in misses:
         print("budget missed:", miss)
