@@ -1,6 +1,6 @@
 """The search interface: `search(user, query, filters, page)` and `similar_questions(user, title, body)`.
 
-One pipeline for both engines; only the match and its rank differ (`_PostgreSQL`, `_SQLite`):
+One pipeline for both engines; only the match and its rank differ (`app.search.engines`):
 hits (posts that match, that the user may read, within the filters) → the best hit of each thread → one page of
 threads with the total, in one query → the page's threads, posts and authors in one query → snippets (PostgreSQL:
 `ts_headline` in one query; SQLite: highlighted in Python from the same text). A page costs the same queries however
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.associations.models import Association, AssociationLevel, association_subjects
 from app.associations.queries import visible_to
@@ -24,9 +24,10 @@ from app.directory.models import EducationLevel
 from app.discussions.models import Post, Tag, Thread, ThreadKind, thread_tags
 from app.discussions.queries import page_of
 from app.extensions import db
+from app.search.engines import PostgreSQLEngine, SQLiteEngine, engine_for
 from app.search.indexing import apply_pending
 from app.search.models import SearchDocument
-from app.search.text import STOP_WORDS, ParsedQuery, highlight, parse_query, plain_text, snippet, stem, words
+from app.search.text import STOP_WORDS, ParsedQuery, highlight, parse_query, plain_text, stem, words
 
 docs = SearchDocument.__table__
 PER_PAGE = 20
@@ -112,113 +113,6 @@ class Results:
                 last = n
 
 
-# --- the two engines ----------------------------------------------------------------------------------------------
-
-
-def _newest_matches(stmt, order_column, conditions, limit: int, in_title: bool):
-    return (
-        stmt.where(*conditions)
-        .order_by(order_column.desc())
-        .limit(limit)
-        .add_columns(sa.literal(1 if in_title else 0).label("in_title"))
-    )
-
-
-def _tsquery(websearch: str):
-    return sa.func.websearch_to_tsquery(sa.literal_column("'russian'::regconfig"), websearch)
-
-
-class _PostgreSQL:
-    def __init__(self, websearch: str = "", tsquery=None):
-        self.tsquery = tsquery if tsquery is not None else _tsquery(websearch)
-
-    def branches(self, conditions, limit: int) -> list:
-        """The newest `limit` matching posts, and the newest `limit` matching opening posts (titles, through the
-        partial GIN index), then ranked: ts_rank reads only these rows. The planner picks between fetching every
-        match through GIN and walking the posts newest first until `limit` match (the primary key, or the
-        association's or the kind's index when filtered)."""
-        match = docs.c.search_vector.op("@@")(self.tsquery)
-        plans = [(False, [match]), (True, [match, docs.c.is_opening])]
-        columns = (docs.c.thread_id, docs.c.post_id, docs.c.created_at, docs.c.search_vector)
-        branches = []
-        for in_title, where in plans:
-            newest = _newest_matches(sa.select(*columns), docs.c.post_id, [*where, *conditions], limit, in_title)
-            newest = newest.subquery()
-            rank = sa.func.ts_rank(newest.c.search_vector, self.tsquery)
-            branches.append(
-                sa.select(
-                    newest.c.thread_id, newest.c.post_id, newest.c.created_at, rank.label("rank"), newest.c.in_title
-                )
-            )
-        return branches
-
-    def hits(self, columns):
-        rank = sa.func.ts_rank(docs.c.search_vector, self.tsquery)
-        return sa.select(*columns, rank.label("rank")).where(docs.c.search_vector.op("@@")(self.tsquery))
-
-    def snippets(self, texts: list[str], parsed: ParsedQuery) -> list[Markup]:
-        if not texts:
-            return []
-        options = 'StartSel="\x01", StopSel="\x02", MaxWords=30, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
-        table = (
-            sa.func.unnest(sa.cast(sa.literal(texts), sa.ARRAY(sa.Text)))
-            .table_valued("txt", with_ordinality="n")
-            .render_derived()
-        )
-        headline = sa.func.ts_headline(sa.literal_column("'russian'::regconfig"), table.c.txt, self.tsquery, options)
-        rows = db.session.scalars(sa.select(headline).select_from(table).order_by(table.c.n))
-        return [_marked_headline(text) for text in rows]
-
-
-class _SQLite:
-    _fts = sa.table("search_fts", sa.column("rowid"))
-
-    def __init__(self, match: str, title_match: str | None = None):
-        self.match = match
-        self.title_match = title_match
-
-    def branches(self, conditions, limit: int) -> list:
-        """The newest `limit` matching posts, and the newest `limit` whose title matches: FTS5 walks its rowids
-        backwards and stops. Without bm25 (its statistics read every match of a common word): a title match ranks
-        2.5, a body match 1, and the newest first among equals."""
-        fts = sa.literal_column("search_fts")
-        branches = []
-        for match, in_title in ((self.match, False), (self.title_match, True)):
-            stmt = (
-                sa.select(docs.c.thread_id, docs.c.post_id, docs.c.created_at,
-                          sa.literal(2.5 if in_title else 1.0).label("rank"))
-                .select_from(self._fts.join(docs, docs.c.post_id == self._fts.c.rowid))
-                .where(fts.op("MATCH")(match))
-            )  # fmt: skip
-            branches.append(sa.select(_newest_matches(stmt, self._fts.c.rowid, conditions, limit, in_title).subquery()))
-        return branches
-
-    def hits(self, columns):
-        fts = sa.literal_column("search_fts")
-        rank = -sa.func.bm25(fts, 2.5, 1.0)  # bm25: lower is better; the title weighs 2.5 times the body
-        return (
-            sa.select(*columns, rank.label("rank"))
-            .select_from(self._fts.join(docs, docs.c.post_id == self._fts.c.rowid))
-            .where(fts.op("MATCH")(self.match))
-        )
-
-    def snippets(self, texts: list[str], parsed: ParsedQuery) -> list[Markup]:
-        stems = parsed.stems()
-        return [snippet(text, stems) for text in texts]
-
-
-def _engine(parsed: ParsedQuery):
-    if db.session.get_bind().dialect.name == "postgresql":
-        return _PostgreSQL(parsed.websearch())
-    return _SQLite(parsed.fts5(), parsed.fts5("title"))
-
-
-def _marked_headline(text: str) -> Markup:
-    """ts_headline's plain text with its \x01…\x02 marks: escape everything, then turn the marks into <mark>."""
-    escaped = str(escape(text)).replace("\x01", "<mark>").replace("\x02", "</mark>")
-    return Markup(" ".join(escaped.split()))  # noqa: S704  (the text was escaped; only our own tags are added)
-
-
 # --- conditions ---------------------------------------------------------------------------------------------------
 
 
@@ -276,7 +170,7 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
     results = Results(parsed, page=max(1, page), per_page=per_page)
     if parsed.is_empty:
         return results
-    engine = _engine(parsed)
+    engine = engine_for(parsed)
     conditions = [_readable(user), *_filtered(filters)]
     candidates = current_app.config.get("SEARCH_CANDIDATES", CANDIDATES)
     hits = sa.union_all(*engine.branches(conditions, candidates)).subquery("hits")
@@ -361,11 +255,11 @@ def similar_questions(user, title: str, body: str = "", limit: int = 5) -> list[
     if db.session.get_bind().dialect.name == "postgresql":
         # to_tsquery with weight A (the title): the words are [^\W_]+ only, so they cannot be tsquery syntax.
         in_titles = " | ".join(f"{word}:A" for word in parsed.terms)
-        engine = _PostgreSQL(tsquery=sa.func.to_tsquery(sa.literal_column("'russian'::regconfig"), in_titles))
+        engine = PostgreSQLEngine(tsquery=sa.func.to_tsquery(sa.literal_column("'russian'::regconfig"), in_titles))
     else:
-        engine = _SQLite("{title} : (" + " OR ".join(f'"{stem(word)}"' for word in parsed.terms) + ")")
+        engine = SQLiteEngine("{title} : (" + " OR ".join(f'"{stem(word)}"' for word in parsed.terms) + ")")
     hits = (
-        engine.hits([docs.c.post_id])
+        engine.ranked([docs.c.post_id])
         .join(Thread, Thread.id == docs.c.thread_id)
         .where(_readable(user), docs.c.is_opening, docs.c.kind == ThreadKind.QUESTION)
         .where(Thread.reply_count > 0)

@@ -1,0 +1,117 @@
+"""The two engines behind `app.search.queries`: the same questions asked of PostgreSQL full-text search and of SQLite
+FTS5. `branches()` gives the candidate posts (newest matches, and newest title matches) with a rank; `ranked()` every
+match ranked (for similar questions, on opening posts only); `snippets()` the highlighted excerpts of the page.
+"""
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+
+from app.extensions import db
+from app.search.models import SearchDocument
+from app.search.text import ParsedQuery, snippet
+
+docs = SearchDocument.__table__
+
+
+def _newest_matches(stmt, order_column, conditions, limit: int, in_title: bool):
+    return (
+        stmt.where(*conditions)
+        .order_by(order_column.desc())
+        .limit(limit)
+        .add_columns(sa.literal(1 if in_title else 0).label("in_title"))
+    )
+
+
+def _tsquery(websearch: str):
+    return sa.func.websearch_to_tsquery(sa.literal_column("'russian'::regconfig"), websearch)
+
+
+class PostgreSQLEngine:
+    def __init__(self, websearch: str = "", tsquery=None):
+        self.tsquery = tsquery if tsquery is not None else _tsquery(websearch)
+
+    def branches(self, conditions, limit: int) -> list:
+        """The newest `limit` matching posts, and the newest `limit` matching opening posts (titles, through the
+        partial GIN index), then ranked: ts_rank reads only these rows. The planner picks between fetching every
+        match through GIN and walking the posts newest first until `limit` match (the primary key, or the
+        association's or the kind's index when filtered)."""
+        match = docs.c.search_vector.op("@@")(self.tsquery)
+        plans = [(False, [match]), (True, [match, docs.c.is_opening])]
+        columns = (docs.c.thread_id, docs.c.post_id, docs.c.created_at, docs.c.search_vector)
+        branches = []
+        for in_title, where in plans:
+            newest = _newest_matches(sa.select(*columns), docs.c.post_id, [*where, *conditions], limit, in_title)
+            newest = newest.subquery()
+            rank = sa.func.ts_rank(newest.c.search_vector, self.tsquery)
+            branches.append(
+                sa.select(
+                    newest.c.thread_id, newest.c.post_id, newest.c.created_at, rank.label("rank"), newest.c.in_title
+                )
+            )
+        return branches
+
+    def ranked(self, columns):
+        rank = sa.func.ts_rank(docs.c.search_vector, self.tsquery)
+        return sa.select(*columns, rank.label("rank")).where(docs.c.search_vector.op("@@")(self.tsquery))
+
+    def snippets(self, texts: list[str], parsed: ParsedQuery) -> list[Markup]:
+        if not texts:
+            return []
+        options = 'StartSel="\x01", StopSel="\x02", MaxWords=30, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+        table = (
+            sa.func.unnest(sa.cast(sa.literal(texts), sa.ARRAY(sa.Text)))
+            .table_valued("txt", with_ordinality="n")
+            .render_derived()
+        )
+        headline = sa.func.ts_headline(sa.literal_column("'russian'::regconfig"), table.c.txt, self.tsquery, options)
+        rows = db.session.scalars(sa.select(headline).select_from(table).order_by(table.c.n))
+        return [_marked_headline(text) for text in rows]
+
+
+class SQLiteEngine:
+    _fts = sa.table("search_fts", sa.column("rowid"))
+
+    def __init__(self, match: str, title_match: str | None = None):
+        self.match = match
+        self.title_match = title_match
+
+    def branches(self, conditions, limit: int) -> list:
+        """The newest `limit` matching posts, and the newest `limit` whose title matches: FTS5 walks its rowids
+        backwards and stops. Without bm25 (its statistics read every match of a common word): a title match ranks
+        2.5, a body match 1, and the newest first among equals."""
+        fts = sa.literal_column("search_fts")
+        branches = []
+        for match, in_title in ((self.match, False), (self.title_match, True)):
+            stmt = (
+                sa.select(docs.c.thread_id, docs.c.post_id, docs.c.created_at,
+                          sa.literal(2.5 if in_title else 1.0).label("rank"))
+                .select_from(self._fts.join(docs, docs.c.post_id == self._fts.c.rowid))
+                .where(fts.op("MATCH")(match))
+            )  # fmt: skip
+            branches.append(sa.select(_newest_matches(stmt, self._fts.c.rowid, conditions, limit, in_title).subquery()))
+        return branches
+
+    def ranked(self, columns):
+        fts = sa.literal_column("search_fts")
+        rank = -sa.func.bm25(fts, 2.5, 1.0)  # bm25: lower is better; the title weighs 2.5 times the body
+        return (
+            sa.select(*columns, rank.label("rank"))
+            .select_from(self._fts.join(docs, docs.c.post_id == self._fts.c.rowid))
+            .where(fts.op("MATCH")(self.match))
+        )
+
+    def snippets(self, texts: list[str], parsed: ParsedQuery) -> list[Markup]:
+        stems = parsed.stems()
+        return [snippet(text, stems) for text in texts]
+
+
+def engine_for(parsed: ParsedQuery):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return PostgreSQLEngine(parsed.websearch())
+    return SQLiteEngine(parsed.fts5(), parsed.fts5("title"))
+
+
+def _marked_headline(text: str) -> Markup:
+    """ts_headline's plain text with its \x01…\x02 marks: escape everything, then turn the marks into <mark>."""
+    escaped = str(escape(text)).replace("\x01", "<mark>").replace("\x02", "</mark>")
+    return Markup(" ".join(escaped.split()))  # noqa: S704  (the text was escaped; only our own tags are added)
