@@ -75,7 +75,7 @@ def test_thread_and_association_pages_are_the_same_from_the_cache_after_every_ch
     make_membership(reader, association)
     reply = make_post(thread, reader, body="Первый ответ")
     db.session.commit()
-    pages = [f"/threads/{thread.id}", f"/associations/{association.slug}/"]
+    pages = [f"/threads/{thread.id}", f"/associations/{association.slug}/", "/associations/", "/"]
 
     readers = {None: client, reader: _signed_in_client(app, reader), author: _signed_in_client(app, author)}
 

@@ -48,6 +48,28 @@ def my_associations(user) -> list[Membership]:
     return _memberships_with_associations(user, MembershipStatus.ACTIVE)
 
 
+def card_values(association: Association, membership: Membership | None) -> tuple:
+    """What an association's card shows (the `association_card` macro's arguments after the heading): its cache key."""
+    if membership is None:
+        mine = None
+    elif membership.status != MembershipStatus.ACTIVE:
+        mine = "pending"
+    else:
+        mine = "leader" if membership.role == MemberRole.LEADER else "member"
+    return (
+        association.slug,
+        association.name,
+        association.kind,
+        association.school.short_name if association.school else None,
+        tuple(subject.name for subject in association.subjects),
+        tuple(association.levels),
+        association.member_count,
+        association.is_archived,
+        association.visibility == Visibility.MEMBERS,
+        mine,
+    )
+
+
 def _card_loads():
     return (
         selectinload(Association.subjects),

@@ -13,6 +13,7 @@ from app.mailer import send_queued
 from app.policy import PermissionDenied, require
 
 bp = Blueprint("associations", __name__)
+bp.add_app_template_global(queries.card_values, "association_card_values")
 
 
 def _load(slug: str) -> Association:
