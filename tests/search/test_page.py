@@ -126,3 +126,12 @@ def test_more_matches_than_ranked_say_so(app, client, monkeypatch):
     for n in range(4):
         make_thread(writer, association, title=f"Экскурсия {n}", body="Экскурсия в музей.")
     assert "Найдено больше" in page(client, q="экскурсия")
+
+
+def test_searching_is_rate_limited(client):
+    from app.search.routes import SEARCH_LIMIT
+
+    per_minute = int(SEARCH_LIMIT.split()[0])
+    for _ in range(per_minute):
+        assert client.get("/search", query_string={"q": "урок"}).status_code == 200
+    assert client.get("/search", query_string={"q": "урок"}).status_code == 429
