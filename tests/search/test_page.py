@@ -135,3 +135,12 @@ def test_searching_is_rate_limited(client):
     for _ in range(per_minute):
         assert client.get("/search", query_string={"q": "урок"}).status_code == 200
     assert client.get("/search", query_string={"q": "урок"}).status_code == 429
+
+
+def test_the_page_in_english(client):
+    thread_with("Учитель проводит урок.")
+    client.post("/language", data={"locale": "en", "next": "/search"})
+    body = page(client, q="урок")
+    assert "Search the discussions" in body
+    assert "1 thread found" in body
+    assert "Refine the search" in body
