@@ -1,5 +1,6 @@
 """The selects that feed association pages, with their eager loads."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from app.associations.models import (
 )
 from app.auth.models import User
 from app.db import fold_for_search, prepared
+from app.directory.models import Subject
 from app.extensions import db
 from app.policy import is_admin, memberships_of
 
@@ -80,8 +82,9 @@ def _card_loads():
 
 @prepared
 def by_slug():
-    """The association with this `slug` (a bound parameter)."""
-    return db.select(Association).where(Association.slug == sa.bindparam("slug"))
+    """The association with this `slug` (a bound parameter), with its school."""
+    named = Association.slug == sa.bindparam("slug")
+    return db.select(Association).where(named).options(joinedload(Association.school))
 
 
 def visible_to(user):
@@ -145,15 +148,46 @@ def _public_associations(limit: int):
     return (
         db.select(Association)
         .where(Association.visibility == Visibility.PUBLIC, Association.archived_at.is_(None))
-        .options(*_card_loads())
+        .options(joinedload(Association.school))
         .order_by(Association.member_count.desc(), Association.name)
         .limit(limit)
     )
 
 
+@prepared
+def _subjects_of():
+    return (
+        sa.select(association_subjects.c.association_id, Subject)
+        .join(Subject, Subject.id == association_subjects.c.subject_id)
+        .where(association_subjects.c.association_id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(Subject.name)
+    )
+
+
+@prepared
+def _levels_of():
+    return sa.select(AssociationLevel).where(AssociationLevel.association_id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def with_card_details(associations: list[Association]) -> list[Association]:
+    """Subjects and levels of every association of a card list in a query each, from statements built once
+    (selectinload builds its statement and cache key anew on every request)."""
+    if associations:
+        ids = {"ids": [a.id for a in associations]}
+        subjects, levels = defaultdict(list), defaultdict(list)
+        for association_id, subject in db.session.execute(_subjects_of(), ids):
+            subjects[association_id].append(subject)
+        for row in db.session.scalars(_levels_of(), ids):
+            levels[row.association_id].append(row)
+        for a in associations:
+            set_committed_value(a, "subjects", subjects[a.id])
+            set_committed_value(a, "level_rows", levels[a.id])
+    return associations
+
+
 def public_associations(limit: int = 6) -> list[Association]:
     """A few open public associations for visitors' home page, the largest first."""
-    return list(db.session.scalars(_public_associations(limit)))
+    return with_card_details(list(db.session.scalars(_public_associations(limit))))
 
 
 @prepared

@@ -71,6 +71,7 @@ def association_show(slug):
 
 
 def _render_show(association: Association, join_form: JoinForm, status: int = 200):
+    queries.with_card_details([association])
     leaders, newest = queries.people_of(association) if policy.can_view_members(current_user, association) else ([], [])
     mine = policy.membership(current_user, association)
     return render_template(

@@ -9,7 +9,8 @@ from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy.orm import aliased, defer, joinedload, load_only, raiseload, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, load_only, raiseload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import fragments, policy
 from app.associations.models import Association
@@ -216,10 +217,7 @@ def unread_counts(user, threads: list[Thread]) -> dict[int, int]:
 @prepared
 def _thread_with_reader(signed_in: bool):
     stmt = sa.select(Thread, ThreadReader) if signed_in else sa.select(Thread, sa.null())
-    # Tags by selectinload: joined, SQLite would build the whole thread_tags ⋈ tags join for one thread.
-    stmt = stmt.where(Thread.id == sa.bindparam("thread_id")).options(
-        joinedload(Thread.association), selectinload(Thread.tags)
-    )
+    stmt = stmt.where(Thread.id == sa.bindparam("thread_id")).options(joinedload(Thread.association))
     if signed_in:
         stmt = stmt.outerjoin(
             ThreadReader,
@@ -229,13 +227,26 @@ def _thread_with_reader(signed_in: bool):
 
 
 def load_thread(thread_id: int, user) -> tuple[Thread, ThreadReader | None]:
-    """The thread with its association and tags, and the user's read state, in one query; 404 when unknown."""
+    """The thread with its association and the user's read state in one query, then its tags; 404 when unknown."""
     signed_in = getattr(user, "is_authenticated", False)
     params = {"thread_id": thread_id, "user_id": user.id if signed_in else None}
     row = db.session.execute(_thread_with_reader(bool(signed_in)), params).first()
     if row is None:
         abort(404)
+    # Its tags by their own query (joined, SQLite would build the whole thread_tags ⋈ tags join for one thread; a
+    # selectinload builds its statement anew on every request).
+    set_committed_value(row[0], "tags", list(db.session.scalars(_tags_of_thread(), {"thread_id": thread_id})))
     return row[0], row[1]
+
+
+@prepared
+def _tags_of_thread():
+    return (
+        sa.select(Tag)
+        .join(thread_tags, thread_tags.c.tag_id == Tag.id)
+        .where(thread_tags.c.thread_id == sa.bindparam("thread_id"))
+        .order_by(Tag.name)
+    )
 
 
 _SENTINEL = 987654321
