@@ -87,7 +87,7 @@ def _sqlite_on_begin(connection) -> None:
 def _init_login(login_manager) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from app.auth.models import User
+    from app.auth.queries import user_by_id
     from app.extensions import db
 
     login_manager.login_view = "auth.login"
@@ -100,7 +100,7 @@ def _init_login(login_manager) -> None:
         user_id, _, token = (login_id or "").partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.scalar(user_by_id(), {"user_id": int(user_id)})
         # A copied cookie from before a logout or password change carries an old token: refuse it.
         if user is None or user.session_token != token or not user.is_active:
             return None
