@@ -27,8 +27,13 @@ def _tsquery(websearch: str):
 
 
 class PostgreSQLEngine:
-    def __init__(self, websearch: str = "", tsquery=None):
+    def __init__(self, websearch: str = "", tsquery=None, *, words: int = 1, window: int = 0):
         self.tsquery = tsquery if tsquery is not None else _tsquery(websearch)
+        # Several words: PostgreSQL multiplies their shares as if they were independent («теорема» and «Пифагора»
+        # always come together: it expects 1 500 matches of 28 000, then fetches them all from the heap). For such
+        # queries the newest `window` posts are walked first (bounded work), and GIN is asked only for older posts
+        # and only when the walk found too few.
+        self.window = window if words > 1 else 0
 
     def branches(self, conditions, limit: int) -> list:
         """The newest `limit` matching posts, and the newest `limit` matching opening posts (titles, through the
@@ -36,12 +41,16 @@ class PostgreSQLEngine:
         match through GIN and walking the posts newest first until `limit` match (the primary key, or the
         association's or the kind's index when filtered)."""
         match = docs.c.search_vector.op("@@")(self.tsquery)
-        plans = [(False, [match]), (True, [match, docs.c.is_opening])]
         columns = (docs.c.thread_id, docs.c.post_id, docs.c.created_at, docs.c.search_vector)
+        body = (
+            self._windowed(columns, conditions, limit)
+            if self.window
+            else _newest_matches(sa.select(*columns), docs.c.post_id, [match, *conditions], limit, False)
+        )
+        title = _newest_matches(sa.select(*columns), docs.c.post_id, [match, docs.c.is_opening, *conditions], limit,
+                                True)  # fmt: skip
         branches = []
-        for in_title, where in plans:
-            newest = _newest_matches(sa.select(*columns), docs.c.post_id, [*where, *conditions], limit, in_title)
-            newest = newest.subquery()
+        for newest in (body.subquery(), title.subquery()):
             rank = sa.func.ts_rank(newest.c.search_vector, self.tsquery)
             branches.append(
                 sa.select(
@@ -49,6 +58,22 @@ class PostgreSQLEngine:
                 )
             )
         return branches
+
+    def _windowed(self, columns, conditions, limit: int):
+        """The newest `limit` matches: walked among the newest `window` posts (the primary key backwards, a match
+        no index serves), then, only if that found fewer than `limit`, through GIN among the older posts."""
+        floor = sa.select(sa.func.coalesce(sa.func.max(docs.c.post_id), 0) - self.window).scalar_subquery()
+        walked = sa.func.ts_match_vq(docs.c.search_vector, self.tsquery)
+        recent = _newest_matches(
+            sa.select(*columns), docs.c.post_id, [docs.c.post_id > floor, walked, *conditions], limit, False
+        ).cte("recent_matches")
+        too_few = sa.select(sa.func.count()).select_from(recent).scalar_subquery() < limit
+        older = _newest_matches(
+            sa.select(*columns), docs.c.post_id,
+            [docs.c.post_id <= floor, docs.c.search_vector.op("@@")(self.tsquery), too_few, *conditions], limit, False,
+        )  # fmt: skip
+        both = sa.union_all(sa.select(recent), older).subquery()
+        return sa.select(*both.c).order_by(both.c.post_id.desc()).limit(limit)
 
     def ranked(self, columns):
         rank = sa.func.ts_rank(docs.c.search_vector, self.tsquery)
@@ -105,9 +130,10 @@ class SQLiteEngine:
         return [snippet(text, stems) for text in texts]
 
 
-def engine_for(parsed: ParsedQuery):
+def engine_for(parsed: ParsedQuery, window: int = 0):
     if db.session.get_bind().dialect.name == "postgresql":
-        return PostgreSQLEngine(parsed.websearch())
+        words = len(parsed.terms) + sum(len(phrase) for phrase in parsed.phrases)
+        return PostgreSQLEngine(parsed.websearch(), words=words, window=window)
     return SQLiteEngine(parsed.fts5(), parsed.fts5("title"))
 
 

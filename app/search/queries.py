@@ -35,6 +35,10 @@ PER_PAGE = 20
 # half the district, and ranking all of it costs more than the page's budget. Fewer matches are all ranked.
 # The setting SEARCH_CANDIDATES overrides it.
 CANDIDATES = 2000
+# PostgreSQL, queries of several words and no filter: how many of the newest posts are walked before GIN is asked
+# (SEARCH_WINDOW; 0 turns it off). A walk of 50 000 posts costs about 15 ms and finds 2 000 matches of words that
+# are together in 4 % of the posts or more.
+WINDOW = 50_000
 SORTS = ("relevance", "newest")
 
 
@@ -170,8 +174,12 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
     results = Results(parsed, page=max(1, page), per_page=per_page)
     if parsed.is_empty:
         return results
-    engine = engine_for(parsed)
-    conditions = [_readable(user), *_filtered(filters)]
+    narrowed = _filtered(filters)
+    # A filter can leave few of the newest posts: the walk would then be wasted, and the planner's own choice
+    # (through the association's or kind's index, or GIN) is the better one.
+    window = 0 if narrowed else current_app.config.get("SEARCH_WINDOW", WINDOW)
+    engine = engine_for(parsed, window=window)
+    conditions = [_readable(user), *narrowed]
     candidates = current_app.config.get("SEARCH_CANDIDATES", CANDIDATES)
     hits = sa.union_all(*engine.branches(conditions, candidates)).subquery("hits")
     newest = filters.sort == "newest"
