@@ -87,8 +87,9 @@ def _sqlite_on_begin(connection) -> None:
 def _init_login(login_manager) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from app.auth.queries import user_by_id
+    from app.associations.queries import user_with_memberships
     from app.extensions import db
+    from app.policy import remember_memberships
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
@@ -100,10 +101,12 @@ def _init_login(login_manager) -> None:
         user_id, _, token = (login_id or "").partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.scalar(user_by_id(), {"user_id": int(user_id)})
+        rows = db.session.execute(user_with_memberships(), {"user_id": int(user_id)}).all()
+        user = rows[0][0] if rows else None
         # A copied cookie from before a logout or password change carries an old token: refuse it.
         if user is None or user.session_token != token or not user.is_active:
             return None
+        remember_memberships(user, [membership for _, membership in rows if membership is not None])
         return user
 
 

@@ -54,6 +54,12 @@ def memberships_of(user) -> dict[int, Membership]:
     return cache[user.id]
 
 
+def remember_memberships(user, memberships) -> None:
+    """The user's memberships as read together with the user (the login loader), so this request asks no more."""
+    if has_request_context() and _is_active(user):
+        g.setdefault("_memberships", {})[user.id] = {m.association_id: m for m in memberships}
+
+
 def forget_memberships() -> None:
     """Drop the per-request cache after a service changed memberships."""
     if has_request_context():

@@ -81,6 +81,17 @@ def _card_loads():
 
 
 @prepared
+def user_with_memberships():
+    """The signed-in user (:user_id) with all their memberships, in one query: read on every request (the login
+    loader), it saves the policy's own query for them."""
+    return (
+        sa.select(User, Membership)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(User.id == sa.bindparam("user_id"))
+    )
+
+
+@prepared
 def by_slug():
     """The association with this `slug` (a bound parameter), with its school."""
     named = Association.slug == sa.bindparam("slug")
