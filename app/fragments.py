@@ -19,7 +19,7 @@ import sys
 import threading
 from collections import OrderedDict
 
-from flask import current_app
+from flask import current_app, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -80,6 +80,8 @@ def init_app(app) -> None:
     app.extensions["vmk_fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_BYTES", 2 * 1024 * 1024))
     app.add_template_global(render, "fragment")
     app.add_template_global(CSRF_MARKER, "csrf_marker")
+    app.add_template_global(pagination_values)
+    app.add_template_global(page_url)
     app.after_request(_put_csrf_token)
 
 
@@ -90,6 +92,21 @@ def _put_csrf_token(response):
         if _CSRF_MARKER_BYTES in body:
             response.set_data(body.replace(_CSRF_MARKER_BYTES, generate_csrf().encode()))
     return response
+
+
+def pagination_values(page, endpoint: str) -> tuple:
+    """What a pager shows, as plain values (the `page_links` macro's arguments): the endpoint and the request's
+    arguments it keeps, the current page, its neighbours and the page numbers to list (None for a gap)."""
+    view_args = tuple(sorted((request.view_args or {}).items()))
+    args = tuple((key, value) for key, value in request.args.items() if key != "page")
+    numbers = tuple(page.iter_pages(left_edge=1, left_current=2, right_current=2, right_edge=1))
+    previous = page.prev_num if page.has_prev else None
+    following = page.next_num if page.has_next else None
+    return endpoint, view_args, args, page.page, previous, following, numbers
+
+
+def page_url(endpoint: str, view_args: tuple, args: tuple, number: int) -> str:
+    return url_for(endpoint, **dict(view_args), **dict(args), page=number)
 
 
 def cache() -> FragmentCache:
