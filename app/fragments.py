@@ -80,6 +80,7 @@ def init_app(app) -> None:
     app.extensions["vmk_fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_BYTES", 2 * 1024 * 1024))
     app.add_template_global(render, "fragment")
     app.add_template_global(CSRF_MARKER, "csrf_marker")
+    app.add_template_filter(tuple, "tuple")  # lists become hashable fragment values
     app.add_template_global(pagination_values)
     app.add_template_global(page_url)
     app.after_request(_put_csrf_token)
