@@ -19,7 +19,7 @@ from app.associations.models import (
     association_subjects,
 )
 from app.auth.models import User
-from app.db import fold_for_search, prepared
+from app.db import fold_for_search, prepared, rows
 from app.directory.models import Subject
 from app.extensions import db
 from app.policy import is_admin, memberships_of
@@ -245,7 +245,7 @@ def people_of(association: Association, limit: int = 12) -> tuple[list[Person], 
     """(its leaders by name, the `limit` members who joined last), for the association page."""
     leaders: list[Person] = []
     newest: list[Person] = []
-    for part, user_id, full_name, role in db.session.execute(_people(limit), {"association_id": association.id}):
+    for part, user_id, full_name, role in rows(_people(limit), {"association_id": association.id}):
         (leaders if part == 0 else newest).append(Person(user_id, full_name, role))
     return leaders, newest
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 from app.associations.models import Association, Membership, MembershipStatus, Visibility
 from app.associations.queries import visible_to
 from app.auth.models import Role, User, UserStatus
-from app.db import prepared
+from app.db import prepared, rows
 from app.discussions import services
 from app.discussions.models import (
     AssociationWatch,
@@ -99,7 +99,7 @@ def reader_marks(user, post_ids) -> tuple[dict[int, bool], set[int]]:
     useful: set[int] = set()
     bookmarks: set[int] = set()
     if _signed_in(user) and post_ids:
-        for post_id, mark in db.session.execute(_marks(), {"user_id": user.id, "post_ids": post_ids}):
+        for post_id, mark in rows(_marks(), {"user_id": user.id, "post_ids": post_ids}):
             (useful if mark == "useful" else bookmarks).add(post_id)
     return {post_id: post_id in useful for post_id in post_ids}, bookmarks
 
@@ -181,7 +181,7 @@ def set_thread_watch(user: User, thread: Thread, level: WatchLevel) -> ThreadRea
 def association_watch_level(user, association: Association) -> WatchLevel:
     if not _signed_in(user):
         return WatchLevel.NORMAL
-    level = db.session.scalar(_association_watch(), {"user_id": user.id, "association_id": association.id})
+    level = rows(_association_watch(), {"user_id": user.id, "association_id": association.id}).scalar()
     return level or WatchLevel.NORMAL
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import fragments, policy
 from app.associations.models import Association
 from app.auth.models import User
-from app.db import prepared
+from app.db import prepared, rows
 from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel, thread_tags
 from app.discussions.services import normalize_tag
 from app.extensions import db
@@ -131,20 +131,24 @@ def _thread_list_statements(sort: str, kind: bool, tag: bool, moderator: bool):
     if tag:
         conditions.append(Thread.tags.any(Tag.name == sa.bindparam("tag")))
     rows = (
-        sa.select(*_ROW_COLUMNS)
+        sa.select(*_ROW_COLUMNS, THREAD_SORTS[sort].label("sort_key"))
         .outerjoin(_AUTHOR, _AUTHOR.id == Thread.author_id)
         .outerjoin(_LAST_POSTER, _LAST_POSTER.id == Thread.last_poster_id)
         .where(*conditions)
         .order_by(THREAD_SORTS[sort].desc(), Thread.id.desc())
     )
     pinned = rows.where(Thread.pinned_at.is_not(None))
-    rest = (
-        rows.where(Thread.pinned_at.is_(None))
-        .offset(sa.bindparam("offset", type_=sa.Integer))
-        .limit(sa.bindparam("limit", type_=sa.Integer))
-    )
+    unpinned = rows.where(Thread.pinned_at.is_(None))
+    rest = unpinned.offset(sa.bindparam("offset", type_=sa.Integer)).limit(sa.bindparam("limit", type_=sa.Integer))
     total = sa.select(sa.func.count()).select_from(sa.select(Thread.id).where(*conditions).subquery())
-    return pinned, rest, total
+    # The first page (most views) in one query: every pinned thread, then the first `limit` others.
+    parts = [
+        sa.select(sa.literal(part).label("part"), *branch.subquery().c)
+        for part, branch in ((0, pinned), (1, unpinned.limit(sa.bindparam("limit", type_=sa.Integer))))
+    ]
+    both = sa.union_all(*parts).subquery()
+    first_page = sa.select(both).order_by(both.c.part, both.c.sort_key.desc(), both.c.id.desc())
+    return pinned, rest, total, first_page
 
 
 def association_threads(association: Association, args=None, user=None) -> ThreadList:
@@ -160,17 +164,21 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     tag = normalize_tag(args.get("tag", "")) or None
     sort = args.get("sort") if args.get("sort") in THREAD_SORTS else "activity"
     moderator = policy.can_moderate(user, association)
-    pinned_stmt, rest_stmt, total_stmt = _thread_list_statements(sort, bool(kind), bool(tag), moderator)
+    pinned_stmt, rest_stmt, total_stmt, first_stmt = _thread_list_statements(sort, bool(kind), bool(tag), moderator)
     params = {"association_id": association.id, "kind": ThreadKind(kind) if kind else None, "tag": tag}
-    pinned = db.session.execute(pinned_stmt, params).all()
     per_page = current_app.config["PER_PAGE"]
     page = max(args.get("page", 1, type=int) or 1, 1)
-    start = (page - 1) * per_page
-    items = pinned[start : start + per_page]
-    if len(items) < per_page:
-        more = {"offset": max(start - len(pinned), 0), "limit": per_page - len(items)}
-        items += db.session.execute(rest_stmt, {**params, **more}).all()
-    total = db.session.scalar(total_stmt, params) if kind or tag or moderator else association.thread_count
+    if page == 1:
+        found = rows(first_stmt, {**params, "limit": per_page}).all()
+        items = found[:per_page]  # pinned first; the others fill the page
+    else:
+        pinned = rows(pinned_stmt, params).all()
+        start = (page - 1) * per_page
+        items = pinned[start : start + per_page]
+        if len(items) < per_page:
+            more = {"offset": max(start - len(pinned), 0), "limit": per_page - len(items)}
+            items += rows(rest_stmt, {**params, **more}).all()
+    total = rows(total_stmt, params).scalar() if kind or tag or moderator else association.thread_count
     pagination = _Page(items, page, per_page, total)
     return ThreadList(pagination, kind, tag, sort, unread_counts(user, items), association.slug, _tag_names(items))
 
@@ -189,7 +197,7 @@ def _tag_names(threads) -> dict[int, tuple[str, ...]]:
     """Thread id → its tag names, for every listed thread in one query."""
     found = defaultdict(list)
     if threads:
-        for thread_id, name in db.session.execute(_tags_of_threads(), {"ids": [t.id for t in threads]}):
+        for thread_id, name in rows(_tags_of_threads(), {"ids": [t.id for t in threads]}):
             found[thread_id].append(name)
     return {thread_id: tuple(names) for thread_id, names in found.items()}
 
@@ -206,7 +214,7 @@ def unread_counts(user, threads: list[Thread]) -> dict[int, int]:
     """Thread id → how many of its posts the user has not seen yet (one query for the whole list)."""
     if not getattr(user, "is_authenticated", False) or not threads:
         return {}
-    read = dict(db.session.execute(_read_numbers(), {"user_id": user.id, "ids": [t.id for t in threads]}).all())
+    read = dict(rows(_read_numbers(), {"user_id": user.id, "ids": [t.id for t in threads]}).all())
     counts = {t.id: t.post_count - read.get(t.id, 0) for t in threads}
     return {thread_id: n for thread_id, n in counts.items() if n > 0}
 

@@ -16,15 +16,16 @@ district.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from app.associations.models import Association, Membership, MembershipStatus, Visibility
 from app.associations.queries import viewer_params, visible_to_viewer
 from app.auth.models import User
-from app.db import UTCDateTime, prepared, utcnow
+from app.db import UTCDateTime, prepared, rows, utcnow
 from app.discussions.engagement import LIST_PER_PAGE, post_url
 from app.discussions.models import AssociationWatch, Thread, ThreadReader, WatchLevel
 from app.extensions import db
@@ -162,12 +163,12 @@ def unread_count(user, cap: int | None = NAV_UNREAD_CAP) -> int:
     """How many threads have unread posts, counting no further than cap + 1 (one query; 0 for visitors)."""
     if not _signed_in(user):
         return 0
-    return db.session.scalar(_count_statement(cap), _params(user)) or 0
+    return rows(_count_statement(cap), _params(user)).scalar() or 0
 
 
 @dataclass(frozen=True)
 class UnreadThread:
-    thread: Thread
+    thread: Any  # a row of _LIST_COLUMNS
     last_read: int
 
     @property
@@ -183,20 +184,37 @@ class UnreadThread:
         return post_url(self.thread.id, self.first_unread)
 
 
-@prepared
-def _threads_by_id():
-    return (
-        sa.select(Thread)
-        .where(Thread.id.in_(sa.bindparam("ids", expanding=True)))
-        .options(joinedload(Thread.association), joinedload(Thread.last_poster))
+_LAST_POSTER = aliased(User)
+# What a list of threads shows (home page, /unread), read as plain rows: loading entities cost more than the query.
+_LIST_COLUMNS = (
+    Thread.id,
+    Thread.title,
+    Thread.reply_count,
+    Thread.post_count,
+    Thread.last_posted_at,
+    Association.slug.label("association_slug"),
+    Association.name.label("association_name"),
+    _LAST_POSTER.full_name.label("last_poster_name"),
+)
+
+
+def _listed(stmt):
+    """`stmt` (a select of threads) with the association and the last poster joined for `_LIST_COLUMNS`."""
+    return stmt.join(Association, Association.id == Thread.association_id).outerjoin(
+        _LAST_POSTER, _LAST_POSTER.id == Thread.last_poster_id
     )
 
 
-def _load(ids: list[int]) -> dict[int, Thread]:
-    """Threads by id with their association and last poster (one query)."""
+@prepared
+def _threads_by_id():
+    return _listed(sa.select(*_LIST_COLUMNS)).where(Thread.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _load(ids: list[int]) -> dict:
+    """Threads by id as rows of `_LIST_COLUMNS` (one query)."""
     if not ids:
         return {}
-    return {thread.id: thread for thread in db.session.scalars(_threads_by_id(), {"ids": ids})}
+    return {thread.id: thread for thread in rows(_threads_by_id(), {"ids": ids})}
 
 
 @prepared
@@ -211,9 +229,9 @@ def _page_statement(offset: int, limit: int):
 
 
 def _unread_page_rows(user, *, offset: int, limit: int) -> list[UnreadThread]:
-    rows = db.session.execute(_page_statement(offset, limit), _params(user)).all()
-    threads = _load([thread_id for thread_id, _ in rows])
-    return [UnreadThread(threads[thread_id], last_read) for thread_id, last_read in rows if thread_id in threads]
+    found = rows(_page_statement(offset, limit), _params(user)).all()
+    threads = _load([thread_id for thread_id, _ in found])
+    return [UnreadThread(threads[thread_id], last_read) for thread_id, last_read in found if thread_id in threads]
 
 
 class UnreadPage(Pagination):
@@ -291,19 +309,15 @@ def _insert(model):
 
 
 def _latest_threads(limit: int, *conditions):
-    """The latest visible threads of associations that are not archived, matching `conditions` (two steps: the
-    ordered ids, then the threads with association and last poster)."""
+    """The latest visible threads of associations that are not archived, matching `conditions`, as rows of
+    `_LIST_COLUMNS` (two steps in one statement: the ordered ids, then their rows)."""
     ids = _newest_first(
         sa.select(Thread.id)
         .join(Association, Association.id == Thread.association_id)
         .where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), Association.archived_at.is_(None), *conditions)
     ).limit(limit)
     ordered = ids.subquery()
-    return _newest_first(
-        sa.select(Thread)
-        .join(ordered, ordered.c.id == Thread.id)
-        .options(joinedload(Thread.association), joinedload(Thread.last_poster))
-    )
+    return _newest_first(_listed(sa.select(*_LIST_COLUMNS).join(ordered, ordered.c.id == Thread.id)))
 
 
 @prepared
@@ -328,13 +342,13 @@ def _my_activity(limit: int):
     return _latest_threads(limit, Thread.association_id.in_(mine), ~muted, Thread.last_posted_at >= since)
 
 
-def activity_in_my_associations(user: User, limit: int = 10) -> list[Thread]:
+def activity_in_my_associations(user: User, limit: int = 10) -> list:
     """The latest threads by last activity in the associations where the user is an active member (muted left out).
 
     Each association's `limit`-th latest thread is found through its (association, activity) index; the latest of
     these dates is a lower bound of the overall `limit`-th, so the list is read from the index above that date: at
     most about `limit` threads of each association, instead of sorting every thread of all of them."""
-    return list(db.session.scalars(_my_activity(limit), {"viewer_id": user.id}))
+    return rows(_my_activity(limit), {"viewer_id": user.id}).all()
 
 
 @prepared
@@ -342,6 +356,6 @@ def _public_activity(limit: int):
     return _latest_threads(limit, Association.visibility == Visibility.PUBLIC)
 
 
-def public_activity(limit: int = 10) -> list[Thread]:
+def public_activity(limit: int = 10) -> list:
     """The latest threads of public associations, for visitors."""
-    return list(db.session.scalars(_public_activity(limit)))
+    return rows(_public_activity(limit)).all()
