@@ -3,14 +3,26 @@
 import logging
 
 from flask import Flask
+from flask.templating import Environment
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
 from config import INSTANCE_DIR, config_from_env
 
 
+class FlatGlobalsEnvironment(Environment):
+    """Flask's Jinja environment, but each template sees the globals as one flat dict instead of a ChainMap over the
+    environment's. Every `{% from … import … %}` compares the importing template's globals with the imported one's
+    (Jinja's `_get_default_module`), and against a ChainMap that costs a look-up through every map for each of our
+    ~70 globals: 0.1–0.2 ms a page. The globals are all registered by create_app, before the first template loads."""
+
+    def make_globals(self, d):
+        return {**self.globals, **(d or {})}
+
+
 def create_app(config=None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
+    app.jinja_environment = FlatGlobalsEnvironment
     _load_config(app, config)
     _init_extensions(app)
     _register_blueprints(app)

@@ -19,7 +19,7 @@ import sys
 import threading
 from collections import OrderedDict
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -110,6 +110,22 @@ def page_url(endpoint: str, view_args: tuple, args: tuple, number: int) -> str:
     return url_for(endpoint, **dict(view_args), **dict(args), page=number)
 
 
+def _language_and_zone() -> tuple[str, str]:
+    """The page's language and time zone (part of every key), found once per request: Flask-Babel's own look-ups
+    go through several context proxies each time. Kept beside the locale object they were found for, so a
+    `force_locale()` block still gets its own."""
+    ctx = getattr(g, "_flask_babel", None)
+    locale = getattr(ctx, "babel_locale", None)
+    known = getattr(ctx, "vmk_fragment_key", None)
+    if known is not None and known[0] is locale and locale is not None:
+        return known[1]
+    found = (str(get_locale()), str(get_timezone()))
+    ctx = getattr(g, "_flask_babel", None)
+    if ctx is not None:
+        ctx.vmk_fragment_key = (getattr(ctx, "babel_locale", None), found)
+    return found
+
+
 def cache() -> FragmentCache:
     return current_app.extensions["vmk_fragments"]
 
@@ -121,7 +137,7 @@ def render(name: str, macro, *values) -> Markup:
     store = cache()
     if store.max_bytes <= 0:
         return macro(*values)
-    key = (name, str(get_locale()), str(get_timezone()), *values)
+    key = (name, *_language_and_zone(), *values)
     html = store.get(key)
     if html is None:
         html = macro(*values)  # a macro's output is Markup already
