@@ -173,8 +173,16 @@ def post_card(
     )
 
 
+def _unproxied(user):
+    """The user object behind Flask-Login's `current_user` proxy: each attribute read through the proxy looks the
+    request up again, and a page of posts reads hundreds."""
+    resolve = getattr(user, "_get_current_object", None)
+    return resolve() if resolve is not None else user
+
+
 def render_posts(view, macro, *, user, moderator: bool, may_reply: bool) -> Markup:
     """The page's posts, each from the fragment cache by its card."""
+    user = _unproxied(user)
     html = []
     for post in view.posts:
         card = post_card(post, view, user=user, moderator=moderator, may_reply=may_reply)

@@ -159,7 +159,7 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     sort every thread of the association. With no filter the total is `Association.thread_count` (no COUNT(*)).
     """
     args = request.args if args is None else args
-    user = current_user if user is None else user
+    user = current_user._get_current_object() if user is None else user
     kind = args.get("kind") if args.get("kind") in {k.value for k in ThreadKind} else None
     tag = normalize_tag(args.get("tag", "")) or None
     sort = args.get("sort") if args.get("sort") in THREAD_SORTS else "activity"
