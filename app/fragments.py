@@ -22,10 +22,11 @@ from collections import OrderedDict
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-# Fragments with forms carry this instead of the request's CSRF token; `with_csrf()` puts the token in.
-CSRF_MARKER = "\x00csrf\x00"
+# Fragments carry these instead of what differs per request; the finished page gets them replaced (_fill_markers):
+CSRF_MARKER = "\x00csrf\x00"  # the request's CSRF token
+HERE_MARKER = "\x00here\x00"  # this page's path and query, for the «next» of forms that come back here
 
 
 def cost(html: str) -> int:
@@ -74,24 +75,28 @@ class FragmentCache:
 
 
 _CSRF_MARKER_BYTES = CSRF_MARKER.encode()
+_HERE_MARKER_BYTES = HERE_MARKER.encode()
 
 
 def init_app(app) -> None:
     app.extensions["vmk_fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_BYTES", 2 * 1024 * 1024))
     app.add_template_global(render, "fragment")
     app.add_template_global(CSRF_MARKER, "csrf_marker")
+    app.add_template_global(HERE_MARKER, "here_marker")
     app.add_template_filter(tuple, "tuple")  # lists become hashable fragment values
     app.add_template_global(pagination_values)
     app.add_template_global(page_url)
-    app.after_request(_put_csrf_token)
+    app.after_request(_fill_markers)
 
 
-def _put_csrf_token(response):
-    """Fragments with forms carry CSRF_MARKER; the page leaves with this request's token in its place."""
+def _fill_markers(response):
+    """The page leaves with this request's CSRF token and its own address where fragments carry the markers."""
     if response.mimetype == "text/html" and not response.is_streamed:
         body = response.get_data()
-        if _CSRF_MARKER_BYTES in body:
-            response.set_data(body.replace(_CSRF_MARKER_BYTES, generate_csrf().encode()))
+        if _CSRF_MARKER_BYTES in body or _HERE_MARKER_BYTES in body:
+            here = request.full_path if request.query_string else request.path
+            body = body.replace(_CSRF_MARKER_BYTES, generate_csrf().encode())
+            response.set_data(body.replace(_HERE_MARKER_BYTES, str(escape(here)).encode()))
     return response
 
 

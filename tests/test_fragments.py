@@ -131,3 +131,18 @@ def test_the_csrf_marker_never_reaches_the_browser(client, login, fragments):
         assert CSRF_MARKER not in html and "\x00" not in html
         tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
         assert len(tokens) >= 1 and all(len(token) > 20 for token in tokens)
+
+
+def test_forms_in_fragments_come_back_to_the_page_they_are_on(client, login, fragments):
+    thread = make_thread()
+    reader = make_user()
+    make_membership(reader, thread.association)
+    make_post(thread, make_user())
+    db.session.commit()
+    login(reader)
+    for query in ("", "?view=tree", "?view=tree&page=1"):  # the same posts, cached once, on three addresses
+        html = client.get(f"/threads/{thread.id}{query}").get_data(as_text=True)
+        here = f"/threads/{thread.id}{query}".replace("&", "&amp;")
+        assert "\x00" not in html
+        assert f'name="next" value="{here}#post-2"' in html  # «Полезно» and bookmarks
+        assert f'name="next" value="{here}"' in html  # the watch form and the language switch

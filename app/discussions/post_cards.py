@@ -11,7 +11,7 @@ renamed author, another page of the thread) makes another card. Building cards r
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import request, url_for
+from flask import url_for
 from markupsafe import Markup
 
 from app import fragments, policy
@@ -61,7 +61,7 @@ class PostCard:
     useful_mine: bool
     bookmark_toggle_url: str | None  # None: the reader may not bookmark
     bookmarked: bool
-    back_url: str  # where the toggles return
+    back_url: str  # where the toggles return (this page: fragments.HERE_MARKER)
     # links and actions
     reply_url: str | None
     quote_url: str | None
@@ -142,7 +142,6 @@ def post_card(
         profile_url = urls.profile(post.author.id)
     else:
         profile_url = url_for("profiles.profile_show", user_id=post.author.id)
-    back = request.full_path if request.query_string else request.path
     return PostCard(
         id=post.id,
         number=post.number,
@@ -162,7 +161,7 @@ def post_card(
         useful_mine=bool(reactions and reactions.get(post.id, False)),
         bookmark_toggle_url=link("bookmark_toggle", "engagement.bookmark_toggle") if may_bookmark else None,
         bookmarked=bool(bookmarks and post.id in bookmarks),
-        back_url=f"{back}#post-{post.number}",
+        back_url=f"{fragments.HERE_MARKER}#post-{post.number}",  # this page, filled in when it leaves
         reply_url=urls.reply(post.id) if urls and post.is_visible and may_reply else None,
         quote_url=urls.quote(post.id) if urls and post.is_visible and may_reply else None,
         edited_at=post.edited_at if shows_edited else None,
