@@ -166,33 +166,34 @@ def _public_associations(limit: int):
 
 
 @prepared
-def _subjects_of():
+def _subjects_and_levels_of():
+    """(association id, subject or None, level row or None) for the associations :ids: subjects and levels in one
+    query (an association's few subjects times its few levels)."""
     return (
-        sa.select(association_subjects.c.association_id, Subject)
-        .join(Subject, Subject.id == association_subjects.c.subject_id)
-        .where(association_subjects.c.association_id.in_(sa.bindparam("ids", expanding=True)))
-        .order_by(Subject.name)
+        sa.select(Association.id, Subject, AssociationLevel)
+        .outerjoin(association_subjects, association_subjects.c.association_id == Association.id)
+        .outerjoin(Subject, Subject.id == association_subjects.c.subject_id)
+        .outerjoin(AssociationLevel, AssociationLevel.association_id == Association.id)
+        .where(Association.id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(Association.id, Subject.name)
     )
 
 
-@prepared
-def _levels_of():
-    return sa.select(AssociationLevel).where(AssociationLevel.association_id.in_(sa.bindparam("ids", expanding=True)))
-
-
 def with_card_details(associations: list[Association]) -> list[Association]:
-    """Subjects and levels of every association of a card list in a query each, from statements built once
+    """Subjects and levels of every association of a card list in one query, from a statement built once
     (selectinload builds its statement and cache key anew on every request)."""
     if associations:
-        ids = {"ids": [a.id for a in associations]}
-        subjects, levels = defaultdict(list), defaultdict(list)
-        for association_id, subject in db.session.execute(_subjects_of(), ids):
-            subjects[association_id].append(subject)
-        for row in db.session.scalars(_levels_of(), ids):
-            levels[row.association_id].append(row)
+        subjects, levels = defaultdict(dict), defaultdict(dict)
+        for association_id, subject, level in db.session.execute(
+            _subjects_and_levels_of(), {"ids": [a.id for a in associations]}
+        ):
+            if subject is not None:
+                subjects[association_id][subject.id] = subject  # by id: each comes once per level row
+            if level is not None:
+                levels[association_id][level.level] = level
         for a in associations:
-            set_committed_value(a, "subjects", subjects[a.id])
-            set_committed_value(a, "level_rows", levels[a.id])
+            set_committed_value(a, "subjects", list(subjects[a.id].values()))
+            set_committed_value(a, "level_rows", list(levels[a.id].values()))
     return associations
 
 

@@ -16,7 +16,16 @@ from app import fragments, policy
 from app.associations.models import Association
 from app.auth.models import User
 from app.db import prepared, rows
-from app.discussions.models import Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel, thread_tags
+from app.discussions.models import (
+    AssociationWatch,
+    Post,
+    Tag,
+    Thread,
+    ThreadKind,
+    ThreadReader,
+    WatchLevel,
+    thread_tags,
+)
 from app.discussions.services import normalize_tag
 from app.extensions import db
 
@@ -65,6 +74,7 @@ class ThreadList:
     unread: dict[int, int]  # thread id → posts the signed-in user has not read
     slug: str = ""
     tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    watch_level: WatchLevel | None = None  # the signed-in user's for the association, so its form asks nothing
 
     def render_rows(self, row_macro, badge_macro) -> Markup:
         """The page's rows: each from the fragment cache by what it shows, then this reader's «unread» badge."""
@@ -180,7 +190,8 @@ def association_threads(association: Association, args=None, user=None) -> Threa
             items += rows(rest_stmt, {**params, **more}).all()
     total = rows(total_stmt, params).scalar() if kind or tag or moderator else association.thread_count
     pagination = _Page(items, page, per_page, total)
-    return ThreadList(pagination, kind, tag, sort, unread_counts(user, items), association.slug, _tag_names(items))
+    unread, watch_level = reading_state(user, association, items)
+    return ThreadList(pagination, kind, tag, sort, unread, association.slug, _tag_names(items), watch_level)
 
 
 @prepared
@@ -203,20 +214,34 @@ def _tag_names(threads) -> dict[int, tuple[str, ...]]:
 
 
 @prepared
-def _read_numbers():
-    return sa.select(ThreadReader.thread_id, ThreadReader.last_read_number).where(
+def _reading_state():
+    """How far :user_id has read each listed thread (:ids), and, in a last row, how closely they watch the association
+    (:association_id): both in one query."""
+    reads = sa.select(ThreadReader.thread_id, ThreadReader.last_read_number, sa.null().label("level")).where(
         ThreadReader.user_id == sa.bindparam("user_id"),
         ThreadReader.thread_id.in_(sa.bindparam("ids", expanding=True)),
     )
+    watch = sa.select(sa.null(), sa.null(), AssociationWatch.level).where(
+        AssociationWatch.user_id == sa.bindparam("user_id"),
+        AssociationWatch.association_id == sa.bindparam("association_id"),
+    )
+    return sa.union_all(reads, watch)
 
 
-def unread_counts(user, threads: list[Thread]) -> dict[int, int]:
-    """Thread id → how many of its posts the user has not seen yet (one query for the whole list)."""
-    if not getattr(user, "is_authenticated", False) or not threads:
-        return {}
-    read = dict(rows(_read_numbers(), {"user_id": user.id, "ids": [t.id for t in threads]}).all())
+def reading_state(user, association: Association, threads: list) -> tuple[dict[int, int], WatchLevel | None]:
+    """(thread id → how many of its posts the user has not seen yet, the user's watch level for the association),
+    one query for the whole list; ({}, None) for visitors."""
+    if not getattr(user, "is_authenticated", False):
+        return {}, None
+    read, level = {}, WatchLevel.NORMAL
+    params = {"user_id": user.id, "ids": [t.id for t in threads], "association_id": association.id}
+    for thread_id, last_read, watch in rows(_reading_state(), params):
+        if thread_id is None:
+            level = WatchLevel(watch)
+        else:
+            read[thread_id] = last_read
     counts = {t.id: t.post_count - read.get(t.id, 0) for t in threads}
-    return {thread_id: n for thread_id, n in counts.items() if n > 0}
+    return {thread_id: n for thread_id, n in counts.items() if n > 0}, level
 
 
 # --- the thread page ----------------------------------------------------------------------------------------------

@@ -159,3 +159,21 @@ def test_saving_a_level_says_so(client, login):
     assert response.status_code == 302
     page = client.get("/privacy")
     assert "отслеживать" in text(page)
+
+
+def test_association_page_shows_the_watch_level_loaded_with_its_threads(client, login, count_queries):
+    association = make_association()
+    user = make_user()
+    association_services.add_member(user, association)
+    make_thread(make_user(), association)
+    engagement.set_association_watch(user, association, WatchLevel.MUTED)
+    db.session.commit()
+    login(user)
+    with count_queries() as q:
+        html = text(client.get(f"/associations/{association.slug}/"))
+    assert '<option value="muted" selected>' in html
+    alone = [s for s in q.statements if s.lstrip().startswith("SELECT association_watches.level")]
+    assert alone == []  # read with the thread list's read state, not by a query of its own
+    engagement.set_association_watch(user, association, WatchLevel.NORMAL)
+    db.session.commit()
+    assert '<option value="normal" selected>' in text(client.get(f"/associations/{association.slug}/"))
