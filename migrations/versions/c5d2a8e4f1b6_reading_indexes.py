@@ -24,11 +24,11 @@ def upgrade():
     )
     op.create_index("ix_memberships_recent", "memberships", ["association_id", "status", "joined_at", "id"])
     op.create_index(
-        "ix_thread_readers_user_level", "thread_readers", ["user_id", "level", "thread_id", "last_read_number"]
+        "ix_thread_readers_user_state", "thread_readers", ["user_id", "thread_id", "level", "last_read_number"]
     )
 
 
 def downgrade():
-    op.drop_index("ix_thread_readers_user_level", table_name="thread_readers")
+    op.drop_index("ix_thread_readers_user_state", table_name="thread_readers")
     op.drop_index("ix_threads_association_pinned", table_name="threads")
     op.drop_index("ix_memberships_recent", table_name="memberships")
