@@ -41,7 +41,6 @@ class FragmentCache:
         self._items: OrderedDict[tuple, Markup] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def __len__(self) -> int:
         return len(self._items)
@@ -51,7 +50,6 @@ class FragmentCache:
             html = self._items.get(key)
             if html is not None:
                 self._items.move_to_end(key)
-                self.hits += 1
             return html
 
     def put(self, key: tuple, html: Markup) -> None:
@@ -59,7 +57,6 @@ class FragmentCache:
         if size > self.max_bytes:
             return
         with self._lock:
-            self.misses += 1
             if key in self._items:
                 return
             self._items[key] = html

@@ -8,6 +8,5 @@ def init_app(app) -> None:
 
     app.jinja_env.globals["association_threads"] = queries.association_threads
     app.jinja_env.globals["thread_kinds"] = list(ThreadKind)
-    app.jinja_env.filters["post_excerpt"] = queries.excerpt
     app.jinja_env.globals["post_card"] = post_cards.post_card
     app.jinja_env.globals["render_posts"] = post_cards.render_posts

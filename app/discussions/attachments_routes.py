@@ -28,7 +28,6 @@ def attachment_type_filter(content_type: str) -> str:
 @bp.app_context_processor
 def attachment_helpers():
     return {
-        "attachment_thumbnail_size": attachments.thumbnail_size,
         "attachment_types_hint": attachments.allowed_types_hint,
         "attachment_limits_hint": attachments.limits_hint,
     }
