@@ -61,7 +61,7 @@ def _load_config(app: Flask, config) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import i18n, models, policy, security  # noqa: F401  (models: every table registered)
+    from app import i18n, models, policy, security  # models: also every table registered
     from app.extensions import babel, csrf, db, limiter, load_babel_globals_on_demand, login_manager, mail, migrate
 
     db.init_app(app)
@@ -79,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks, with Flask-Babel's gettext
 
     with app.app_context():
+        models.give_dialect_kwargs(db.metadata, db.engine.dialect.name)
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_on_connect)
             event.listen(db.engine, "begin", _sqlite_on_begin)

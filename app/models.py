@@ -1,5 +1,7 @@
 """Imports every feature's models so the metadata (create_all, Alembic autogenerate) sees all tables."""
 
+import sqlalchemy as sa
+
 from app.admin.models import AuditEntry
 from app.associations.models import Association, AssociationLevel, Invitation, Membership
 from app.auth.models import User, UserLevel
@@ -24,3 +26,16 @@ __all__ = [
     "Invitation", "Membership", "Mention", "Post", "PostRevision", "Reaction", "School", "SearchDocument", "Subject",
     "Tag", "Thread", "ThreadReader", "User", "UserLevel",
 ]  # fmt: skip
+
+
+def give_dialect_kwargs(metadata: sa.MetaData, dialect_name: str) -> None:
+    """Give each index the options it keeps for one database (`info["dialect_kwargs"]`, e.g. `postgresql_where`),
+    when the app's database is that one. Passed to `Index(...)` directly, SQLAlchemy would import every dialect named
+    there to check them, at import: the PostgreSQL dialect costs a worker on SQLite ~4 MB (issue 3's memory budget).
+    `create_app` calls this with its engine's dialect, before anything creates, compares or migrates a table."""
+    prefix = f"{dialect_name}_"
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            for key, value in index.info.get("dialect_kwargs", {}).items():
+                if key.startswith(prefix):
+                    index.dialect_kwargs[key] = value

@@ -7,7 +7,6 @@ A draft belongs to a user and a key: "thread:<association id>" (a new thread), "
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app import policy
 from app.associations.models import Association
@@ -73,7 +72,10 @@ def save(user: User, key: str, *, body: str, title: str = "") -> Draft | None:
         consume(user, key)
         return None
     values = {"user_id": user.id, "key": key, "title": title, "body": body, "updated_at": utcnow()}
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    if db.session.get_bind().dialect.name == "postgresql":  # the other database's dialect is never imported
+        from sqlalchemy.dialects import postgresql as dialect
+    else:
+        from sqlalchemy.dialects import sqlite as dialect
     stmt = dialect.insert(Draft).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[Draft.user_id, Draft.key],

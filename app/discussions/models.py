@@ -73,13 +73,18 @@ class Thread(db.Model):
         sa.Index("ix_threads_association_activity", "association_id", "last_posted_at"),
         # The district's latest threads (visitors' home page), walked newest first instead of sorting them all.
         sa.Index("ix_threads_activity", "last_posted_at", "id"),
-        # The few pinned threads of an association, without walking all its threads by activity.
+        # The few pinned threads of an association, without walking all its threads by activity. Partial on both
+        # databases: the option for the app's database is given at start (`app.models.give_dialect_kwargs`).
         sa.Index(
             "ix_threads_association_pinned",
             "association_id",
             "last_posted_at",
-            sqlite_where=sa.text("pinned_at IS NOT NULL"),
-            postgresql_where=sa.text("pinned_at IS NOT NULL"),
+            info={
+                "dialect_kwargs": {
+                    "sqlite_where": sa.text("pinned_at IS NOT NULL"),
+                    "postgresql_where": sa.text("pinned_at IS NOT NULL"),
+                }
+            },
         ),
     )
 

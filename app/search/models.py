@@ -8,7 +8,6 @@ weight B) under a GIN index. On SQLite the column stays empty and the words live
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, enum_column
@@ -24,19 +23,36 @@ FTS_CREATE = (
 FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 
 
+class SearchVector(sa.types.TypeDecorator):
+    """PostgreSQL's `tsvector`; TEXT (always empty) on SQLite. The PostgreSQL type is looked up when the column meets
+    a PostgreSQL dialect, so that a worker on SQLite never imports that dialect (~4 MB, issue 3's memory budget)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import TSVECTOR
+
+            return dialect.type_descriptor(TSVECTOR())
+        return dialect.type_descriptor(sa.Text())
+
+
 class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (
         # PostgreSQL only (SQLite keeps its words in FTS5): every post's words, and the opening posts' alone, so that
         # «matching titles» is read from a small index instead of filtering every match of a common word.
-        sa.Index("ix_search_documents_search_vector", "search_vector", postgresql_using="gin").ddl_if(
-            dialect="postgresql"
-        ),
+        # (Their PostgreSQL options are given when the app's database is PostgreSQL: `app.models.give_dialect_kwargs`.)
+        sa.Index(
+            "ix_search_documents_search_vector",
+            "search_vector",
+            info={"dialect_kwargs": {"postgresql_using": "gin"}},
+        ).ddl_if(dialect="postgresql"),
         sa.Index(
             "ix_search_documents_opening_vector",
             "search_vector",
-            postgresql_using="gin",
-            postgresql_where=sa.text("is_opening"),
+            info={"dialect_kwargs": {"postgresql_using": "gin", "postgresql_where": sa.text("is_opening")}},
         ).ddl_if(dialect="postgresql"),
         # «Search in this association» and the kind filter: their posts newest first, walked until enough match.
         sa.Index("ix_search_documents_association_post", "association_id", "post_id").ddl_if(dialect="postgresql"),
@@ -55,7 +71,7 @@ class SearchDocument(db.Model):
     # Neither the post nor its thread deleted or hidden: only these are ever found.
     visible: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    search_vector: Mapped[str | None] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"))
+    search_vector: Mapped[str | None] = mapped_column(SearchVector)
 
 
 @sa.event.listens_for(SearchDocument.__table__, "after_create")
