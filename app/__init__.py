@@ -27,9 +27,10 @@ def create_app(config=None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import discussions, errors, fragments, search
+    from app import discussions, errors, fragments, search, stamps
 
     fragments.init_app(app)
+    stamps.listen()
     discussions.init_app(app)
     search.init_app(app)
     errors.init_app(app)
@@ -103,6 +104,7 @@ def _init_login(login_manager) -> None:
     from app.associations.queries import user_with_memberships
     from app.extensions import db
     from app.policy import remember_memberships
+    from app.stamps import remember_site_stamp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Войдите, чтобы открыть эту страницу.")
@@ -119,7 +121,8 @@ def _init_login(login_manager) -> None:
         # A copied cookie from before a logout or password change carries an old token: refuse it.
         if user is None or user.session_token != token or not user.is_active:
             return None
-        remember_memberships(user, [membership for _, membership in rows if membership is not None])
+        remember_memberships(user, [membership for _, membership, *_ in rows if membership is not None])
+        remember_site_stamp(tuple(rows[0][2:]))
         return user
 
 

@@ -2,6 +2,7 @@
 
 import enum
 import functools
+import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -49,6 +50,17 @@ def rows(statement, params: dict | None = None):
 
     db.session.flush()
     return db.session.connection().execute(statement, params or {})
+
+
+_EPOCH_US = 1_767_225_600_000_000  # 2026-01-01 UTC, in microseconds
+
+
+def first_version() -> int:
+    """Where a new row's change stamp starts (app/stamps.py): microseconds since 2026. SQLite may give a new row the
+    id of a deleted one; starting from the clock, the new row's stamps never meet the old row's, and per-worker caches
+    never mix them up. Small enough that SQLite's integer sum over all associations (the site stamp) cannot
+    overflow."""
+    return time.time_ns() // 1000 - _EPOCH_US
 
 
 def utcnow() -> datetime:

@@ -36,34 +36,38 @@ def cost(html: str) -> int:
 
 
 class FragmentCache:
+    """A bounded LRU map of keys to kept values (rendered fragments, and query results keyed by change stamps: see
+    `remember`), each counted at its `cost`."""
+
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, Markup] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: tuple) -> Markup | None:
+    def get(self, key: tuple):
         with self._lock:
-            html = self._items.get(key)
-            if html is not None:
-                self._items.move_to_end(key)
-            return html
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
 
-    def put(self, key: tuple, html: Markup) -> None:
-        size = cost(html)
+    def put(self, key: tuple, value, size: int | None = None) -> None:
+        size = cost(value) if size is None else size
         if size > self.max_bytes:
             return
         with self._lock:
             if key in self._items:
                 return
-            self._items[key] = html
+            self._items[key] = (value, size)
             self._bytes += size
             while self._bytes > self.max_bytes:
-                _, old = self._items.popitem(last=False)
-                self._bytes -= cost(old)
+                _, (_old, old_size) = self._items.popitem(last=False)
+                self._bytes -= old_size
 
     def clear(self) -> None:
         with self._lock:
@@ -145,3 +149,28 @@ def render(name: str, macro, *values) -> Markup:
         html = macro(*values)  # a macro's output is Markup already
         store.put(key, html)
     return html
+
+
+def data_cost(value) -> int:
+    """Memory a kept query result takes, counted high: ~600 bytes a row (a row of a thread list holds a title, names
+    and dates), 100 for a number."""
+    return 300 + 600 * len(value) if isinstance(value, list | tuple | dict) else 100
+
+
+def remember(name: str, compute, *key):
+    """`compute()`, kept in the same store as the fragments under `key`, which must hold change stamps
+    (`app/stamps.py`) covering everything `compute` reads, and every value it depends on (user, filters, page).
+
+    Computed afresh, and not kept, when this request's transaction has written (its own changes would not be in the
+    stamps the key was read with yet) and when caching is off."""
+    from app import stamps
+
+    store = cache()
+    if store.max_bytes <= 0 or stamps.written_in_this_transaction():
+        return compute()
+    full_key = ("data", name, *key)
+    value = store.get(full_key)
+    if value is None:
+        value = compute()
+        store.put(full_key, value, data_cost(value))
+    return value

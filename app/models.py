@@ -20,12 +20,15 @@ from app.discussions.models import (
     ThreadReader,
 )
 from app.search.models import SearchDocument
+from app.stamps import install as _install_stamp_triggers
 
 __all__ = [
     "Association", "AssociationLevel", "AssociationWatch", "Attachment", "AuditEntry", "Bookmark", "Draft",
     "Invitation", "Membership", "Mention", "Post", "PostRevision", "Reaction", "School", "SearchDocument", "Subject",
     "Tag", "Thread", "ThreadReader", "User", "UserLevel",
 ]  # fmt: skip
+
+_install_stamp_triggers(Association.metadata)  # create_all() makes the change-stamp triggers too (app/stamps.py)
 
 
 def give_dialect_kwargs(metadata: sa.MetaData, dialect_name: str) -> None:

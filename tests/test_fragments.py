@@ -6,8 +6,9 @@ import re
 import pytest
 from markupsafe import Markup
 
-from app.discussions import editing, engagement
-from app.discussions.models import Post
+from app.associations import services as association_services
+from app.discussions import editing, engagement, unread
+from app.discussions.models import Post, WatchLevel
 from app.extensions import db
 from app.fragments import CSRF_MARKER, FragmentCache, cost
 from tests.factories import make_membership, make_post, make_thread, make_user
@@ -93,6 +94,13 @@ def test_thread_and_association_pages_are_the_same_from_the_cache_after_every_ch
         lambda: setattr(author, "full_name", "Анна Переименованная"),
         lambda: make_post(thread, author, body="Ещё ответ", reply_to=db.session.get(Post, reply.id)),
         lambda: editing.delete_post(reader, db.session.get(Post, reply.id)),
+        # what only the reader's own lists show (the nav's unread count, the home page): kept under their stamp
+        lambda: make_thread(author, association, title="Новая тема для читателя"),
+        lambda: engagement.set_association_watch(reader, association, WatchLevel.MUTED),
+        lambda: engagement.set_association_watch(reader, association, WatchLevel.WATCHING),
+        lambda: unread.mark_all_read(reader),
+        lambda: setattr(association, "name", "Объединение с новым именем"),
+        lambda: association_services.leave_association(reader, association),
     ]
     for change in changes:
         change()
@@ -104,6 +112,7 @@ def test_thread_and_association_pages_are_the_same_from_the_cache_after_every_ch
     assert before != after
     assert "Анна Переименованная" in after[0] and "Анна Переименованная" in after[1]
     assert "Исправленный ответ" not in after[0]  # deleted since: the visitor sees «сообщение удалено»
+    assert "Объединение с новым именем" in after[3]
 
 
 def test_the_cache_keeps_each_language_apart(client, fragments):

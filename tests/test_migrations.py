@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from app.stamps import trigger_names
 from config import TestConfig, _database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,15 @@ def _schema_differences() -> list:
         return compare_metadata(context, db.metadata)
 
 
+def _triggers() -> set[str]:
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            found = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            found = conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return set(found.scalars())
+
+
 def _tables() -> set[str]:
     with db.engine.connect() as conn:
         return set(sa.inspect(conn).get_table_names())
@@ -104,6 +114,7 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
         upgrade()
         assert _schema_differences() == []
         assert set(db.metadata.tables) <= _tables()
+        assert set(trigger_names(db.engine.dialect.name)) <= _triggers()  # change stamps (app/stamps.py)
 
         downgrade(revision="base")
         assert _tables() <= {"alembic_version"}

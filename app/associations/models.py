@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import UTCDateTime, enum_column, fold_for_search, sync_level_rows, utcnow
+from app.db import UTCDateTime, enum_column, first_version, fold_for_search, sync_level_rows, utcnow
 from app.directory.models import EducationLevel, School, Subject
 from app.extensions import db
 
@@ -103,6 +103,11 @@ class Association(db.Model):
     thread_count: Mapped[int] = mapped_column(default=0)  # visible threads (discussions keep it in step)
     post_count: Mapped[int] = mapped_column(default=0)  # visible posts, opening posts included
     last_posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by the database on every change to what the association's lists show (app/stamps.py); the ORM reads it
+    # back after its own updates.
+    content_version: Mapped[int] = mapped_column(
+        sa.BigInteger, default=first_version, server_default="0", server_onupdate=sa.FetchedValue()
+    )
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

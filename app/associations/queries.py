@@ -22,6 +22,7 @@ from app.auth.models import User
 from app.db import fold_for_search, prepared, rows
 from app.directory.models import Subject
 from app.extensions import db
+from app.fragments import remember
 from app.policy import is_admin, memberships_of
 
 
@@ -82,10 +83,12 @@ def _card_loads():
 
 @prepared
 def user_with_memberships():
-    """The signed-in user (:user_id) with all their memberships, in one query: read on every request (the login
-    loader), it saves the policy's own query for them."""
+    """The signed-in user (:user_id) with all their memberships and the site's change stamp (app/stamps.py), in one
+    query: read on every request (the login loader), it saves the policy's own query for them."""
+    from app.stamps import site_stamp_columns
+
     return (
-        sa.select(User, Membership)
+        sa.select(User, Membership, *site_stamp_columns())
         .outerjoin(Membership, Membership.user_id == User.id)
         .where(User.id == sa.bindparam("user_id"))
     )
@@ -243,12 +246,17 @@ class Person:
 
 
 def people_of(association: Association, limit: int = 12) -> tuple[list[Person], list[Person]]:
-    """(its leaders by name, the `limit` members who joined last), for the association page."""
-    leaders: list[Person] = []
-    newest: list[Person] = []
-    for part, user_id, full_name, role in rows(_people(limit), {"association_id": association.id}):
-        (leaders if part == 0 else newest).append(Person(user_id, full_name, role))
-    return leaders, newest
+    """(its leaders by name, the `limit` members who joined last), for the association page; kept per worker under
+    the association's change stamp (memberships and names raise it: app/stamps.py)."""
+
+    def load() -> tuple[list[Person], list[Person]]:
+        leaders: list[Person] = []
+        newest: list[Person] = []
+        for part, user_id, full_name, role in rows(_people(limit), {"association_id": association.id}):
+            (leaders if part == 0 else newest).append(Person(user_id, full_name, role))
+        return leaders, newest
+
+    return remember("people", load, association.id, association.content_version, limit)
 
 
 _MEMBER_ORDER = ((Membership.role == MemberRole.LEADER).desc(), User.full_name, Membership.id)

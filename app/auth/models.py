@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.db import UTCDateTime, enum_column, fold_for_search, sync_level_rows, utcnow
+from app.db import UTCDateTime, enum_column, first_version, fold_for_search, sync_level_rows, utcnow
 from app.directory.models import EducationLevel, School, Subject
 from app.extensions import db
 
@@ -84,6 +84,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(8), default="ru")
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Moscow")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised by the database when the user's read state, watches or memberships change (app/stamps.py).
+    view_version: Mapped[int] = mapped_column(sa.BigInteger, default=first_version, server_default="0")
 
     school: Mapped[School | None] = relationship()
     subjects: Mapped[list[Subject]] = relationship(secondary=user_subjects, order_by=Subject.name)

@@ -178,20 +178,27 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     params = {"association_id": association.id, "kind": ThreadKind(kind) if kind else None, "tag": tag}
     per_page = current_app.config["PER_PAGE"]
     page = max(args.get("page", 1, type=int) or 1, 1)
-    if page == 1:
-        found = rows(first_stmt, {**params, "limit": per_page}).all()
-        items = found[:per_page]  # pinned first; the others fill the page
-    else:
-        pinned = rows(pinned_stmt, params).all()
-        start = (page - 1) * per_page
-        items = pinned[start : start + per_page]
-        if len(items) < per_page:
-            more = {"offset": max(start - len(pinned), 0), "limit": per_page - len(items)}
-            items += rows(rest_stmt, {**params, **more}).all()
-    total = rows(total_stmt, params).scalar() if kind or tag or moderator else association.thread_count
-    pagination = _Page(items, page, per_page, total)
+
+    def load() -> tuple[list, int, dict]:
+        if page == 1:
+            found = rows(first_stmt, {**params, "limit": per_page}).all()
+            items = found[:per_page]  # pinned first; the others fill the page
+        else:
+            pinned = rows(pinned_stmt, params).all()
+            start = (page - 1) * per_page
+            items = pinned[start : start + per_page]
+            if len(items) < per_page:
+                more = {"offset": max(start - len(pinned), 0), "limit": per_page - len(items)}
+                items += rows(rest_stmt, {**params, **more}).all()
+        total = rows(total_stmt, params).scalar() if kind or tag or moderator else association.thread_count
+        return items, total, _tag_names(items)
+
+    # Kept per worker under the association's change stamp, which every change to its threads raises (app/stamps.py).
+    key = (association.id, association.content_version, sort, kind, tag, moderator, page, per_page)
+    items, total, tags = fragments.remember("association_threads", load, *key)
+    pagination = _Page(list(items), page, per_page, total)
     unread, watch_level = reading_state(user, association, items)
-    return ThreadList(pagination, kind, tag, sort, unread, association.slug, _tag_names(items), watch_level)
+    return ThreadList(pagination, kind, tag, sort, unread, association.slug, tags, watch_level)
 
 
 @prepared
@@ -233,15 +240,22 @@ def reading_state(user, association: Association, threads: list) -> tuple[dict[i
     one query for the whole list; ({}, None) for visitors."""
     if not getattr(user, "is_authenticated", False):
         return {}, None
-    read, level = {}, WatchLevel.NORMAL
-    params = {"user_id": user.id, "ids": [t.id for t in threads], "association_id": association.id}
-    for thread_id, last_read, watch in rows(_reading_state(), params):
-        if thread_id is None:
-            level = WatchLevel(watch)
-        else:
-            read[thread_id] = last_read
-    counts = {t.id: t.post_count - read.get(t.id, 0) for t in threads}
-    return {thread_id: n for thread_id, n in counts.items() if n > 0}, level
+    ids = tuple(t.id for t in threads)
+
+    def load() -> tuple[dict[int, int], WatchLevel]:
+        read, level = {}, WatchLevel.NORMAL
+        params = {"user_id": user.id, "ids": list(ids), "association_id": association.id}
+        for thread_id, last_read, watch in rows(_reading_state(), params):
+            if thread_id is None:
+                level = WatchLevel(watch)
+            else:
+                read[thread_id] = last_read
+        counts = {t.id: t.post_count - read.get(t.id, 0) for t in threads}
+        return {thread_id: n for thread_id, n in counts.items() if n > 0}, level
+
+    # The threads' post counts are under the association's stamp; the read state and watch under the user's.
+    key = (user.id, user.view_version, association.id, association.content_version, ids)
+    return fragments.remember("reading_state", load, *key)
 
 
 # --- the thread page ----------------------------------------------------------------------------------------------

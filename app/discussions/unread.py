@@ -29,6 +29,8 @@ from app.db import UTCDateTime, prepared, rows, utcnow
 from app.discussions.engagement import LIST_PER_PAGE, post_url
 from app.discussions.models import AssociationWatch, Thread, ThreadReader, WatchLevel
 from app.extensions import db
+from app.fragments import remember
+from app.stamps import user_stamps
 
 NAV_UNREAD_CAP = 99  # the nav shows «99+» beyond this; counting stops there, so the query stays cheap
 NEW_THREAD_DAYS = 14  # a never-opened thread in one's association stops being «new» after this
@@ -40,9 +42,25 @@ _USER = sa.bindparam("viewer_id", type_=sa.Integer)
 _SINCE = sa.bindparam("since", type_=UTCDateTime())
 
 
+def _window_start() -> datetime:
+    """The start of the «new threads» window: NEW_THREAD_DAYS before the start of this hour, so that results stay
+    the same within the hour and can be kept under a key that holds it (`_cached`)."""
+    return utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(days=NEW_THREAD_DAYS)
+
+
 def _params(user, **more) -> dict:
     """The bound values of the unread statements: the viewer, and the start of the «new threads» window."""
-    return {**viewer_params(user), "since": utcnow() - timedelta(days=NEW_THREAD_DAYS), **more}
+    return {**viewer_params(user), "since": _window_start(), **more}
+
+
+def _cached(name: str, user, compute, *values):
+    """`compute()`, kept per worker under the user's change stamps and the site's (app/stamps.py): what the
+    home page and the nav show stays the same until someone writes in an association or the user reads, joins or
+    watches something. Computed every time where no stamps were read (outside a signed-in request)."""
+    key = user_stamps(user)
+    if key is None:
+        return compute()
+    return remember(name, compute, *key, _window_start(), *values)
 
 
 def _signed_in(user) -> bool:
@@ -163,7 +181,7 @@ def unread_count(user, cap: int | None = NAV_UNREAD_CAP) -> int:
     """How many threads have unread posts, counting no further than cap + 1 (one query; 0 for visitors)."""
     if not _signed_in(user):
         return 0
-    return rows(_count_statement(cap), _params(user)).scalar() or 0
+    return _cached("unread_count", user, lambda: rows(_count_statement(cap), _params(user)).scalar() or 0, cap)
 
 
 @dataclass(frozen=True)
@@ -257,7 +275,7 @@ def top_unread(user, limit: int = 5) -> list[UnreadThread]:
     """The few threads with unread posts and the newest activity, for the home page (two queries)."""
     if not _signed_in(user):
         return []
-    return _unread_page_rows(user, offset=0, limit=limit)
+    return _cached("top_unread", user, lambda: _unread_page_rows(user, offset=0, limit=limit), limit)
 
 
 def mark_all_read(user: User) -> None:
@@ -348,7 +366,7 @@ def activity_in_my_associations(user: User, limit: int = 10) -> list:
     Each association's `limit`-th latest thread is found through its (association, activity) index; the latest of
     these dates is a lower bound of the overall `limit`-th, so the list is read from the index above that date: at
     most about `limit` threads of each association, instead of sorting every thread of all of them."""
-    return rows(_my_activity(limit), {"viewer_id": user.id}).all()
+    return _cached("my_activity", user, lambda: rows(_my_activity(limit), {"viewer_id": user.id}).all(), limit)
 
 
 @prepared

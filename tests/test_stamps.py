@@ -1,0 +1,132 @@
+"""Change stamps (app/stamps.py): every write that changes what an association's lists or a user's lists show raises
+the right stamp, on both databases, whichever way it is written; and results kept under them are never stale."""
+
+import pytest
+import sqlalchemy as sa
+
+from app.associations import services as association_services
+from app.associations.models import Association, MemberRole
+from app.auth.models import User
+from app.directory.models import EducationLevel, School, Subject
+from app.discussions import engagement, services, unread
+from app.discussions.models import Thread, WatchLevel
+from app.extensions import db
+from app.stamps import written_in_this_transaction
+from tests.factories import (
+    make_association,
+    make_membership,
+    make_post,
+    make_school,
+    make_subject,
+    make_thread,
+    make_user,
+)
+
+
+def _version(model, row_id: int) -> int:
+    column = model.content_version if model is Association else model.view_version
+    db.session.flush()
+    return db.session.connection().execute(sa.select(column).where(model.id == row_id)).scalar_one()
+
+
+@pytest.fixture
+def world():
+    school = make_school(name="Школа № 1")
+    subject = make_subject(name="Физика")
+    association = make_association(school=school)
+    other = make_association()
+    author, reader = make_user(), make_user()
+    make_membership(author, association)
+    make_membership(reader, association)
+    thread = make_thread(author, association, title="Тема для штампов")
+    db.session.commit()
+    return {"school": school, "subject": subject, "association": association, "other": other, "author": author,
+            "reader": reader, "thread": thread}  # fmt: skip
+
+
+ASSOCIATION_CHANGES = {
+    "a reply (the thread's counters)": lambda w: make_post(w["thread"], w["reader"]),
+    "a new thread": lambda w: make_thread(w["reader"], w["association"]),
+    "a thread retitled (ORM)": lambda w: setattr(w["thread"], "title", "Новое название темы"),
+    "a thread pinned (Core UPDATE)": lambda w: db.session.execute(
+        sa.update(Thread).where(Thread.id == w["thread"].id).values(pinned_at=sa.func.now())
+    ),
+    "a tag added": lambda w: w["thread"].tags.extend(services.get_or_create_tags(["новый-тег"])),
+    "a member joins": lambda w: make_membership(make_user(), w["association"]),
+    "a member becomes leader": lambda w: setattr(
+        association_services._membership_of(w["reader"], w["association"]), "role", MemberRole.LEADER
+    ),
+    "a member leaves": lambda w: association_services.leave_association(w["reader"], w["association"]),
+    "the association renamed": lambda w: setattr(w["association"], "name", "Переименованное объединение"),
+    "a subject added": lambda w: w["association"].subjects.append(w["subject"]),
+    "a level added": lambda w: w["association"].set_levels([EducationLevel.PRIMARY]),
+    "its school renamed": lambda w: setattr(db.session.get(School, w["school"].id), "short_name", "Школа 1"),
+    "a member renamed": lambda w: setattr(w["reader"], "full_name", "Другое Имя Участника"),
+    "a thread deleted": lambda w: db.session.delete(w["thread"]),
+}
+
+
+def test_a_subject_renamed_raises_the_stamp_of_its_associations_only(world):
+    world["association"].subjects.append(world["subject"])
+    db.session.commit()
+    mine, other = _version(Association, world["association"].id), _version(Association, world["other"].id)
+    db.session.get(Subject, world["subject"].id).name = "Физика и астрономия"
+    assert _version(Association, world["association"].id) > mine
+    assert _version(Association, world["other"].id) == other
+
+
+def test_what_lists_do_not_show_leaves_the_stamps_alone(world):
+    association, reader = world["association"], world["reader"]
+    before = _version(Association, association.id), _version(Association, world["other"].id)
+    reader.last_seen_at = sa.func.now()  # written on many requests
+    reader.position = "Учитель физики"
+    make_post(make_thread(association=world["other"]), reader)  # another association's thread
+    assert _version(Association, association.id) == before[0]
+    assert _version(Association, world["other"].id) > before[1]
+
+
+USER_CHANGES = {
+    "reads a thread (Core INSERT … ON CONFLICT)": lambda w: services.mark_read(
+        w["reader"], w["thread"], number=1, reader=None
+    ),
+    "follows a thread": lambda w: engagement.set_thread_watch(w["reader"], w["thread"], WatchLevel.WATCHING),
+    "mutes the association": lambda w: engagement.set_association_watch(
+        w["reader"], w["association"], WatchLevel.MUTED
+    ),
+    "marks everything read (INSERT … SELECT)": lambda w: unread.mark_all_read(w["reader"]),
+    "joins an association": lambda w: make_membership(w["reader"], w["other"]),
+    "leaves an association": lambda w: association_services.leave_association(w["reader"], w["association"]),
+}
+
+
+# each change → (the stamped table, whose row: the world's key)
+STAMPED = {
+    **{name: (Association, "association", change) for name, change in ASSOCIATION_CHANGES.items()},
+    **{name: (User, "reader", change) for name, change in USER_CHANGES.items()},
+}
+
+
+@pytest.mark.parametrize("change", STAMPED, ids=list(STAMPED))
+def test_each_change_to_what_lists_show_raises_its_stamp(world, change):
+    model, whose, make_change = STAMPED[change]
+    before = _version(model, world[whose].id)
+    make_change(world)
+    assert _version(model, world[whose].id) > before
+
+
+def test_a_new_row_starts_its_stamp_from_the_clock_so_a_reused_id_never_meets_old_stamps():
+    first, second = make_association(), make_association()
+    assert second.content_version > first.content_version > 10**12
+    assert make_user().view_version > 10**12
+
+
+def test_a_transaction_that_wrote_is_known(app, world):
+    db.session.commit()
+    db.session.execute(sa.select(1))
+    assert not written_in_this_transaction()
+    world["thread"].title = "Запись в этой транзакции"
+    db.session.flush()
+    assert written_in_this_transaction()
+    db.session.commit()
+    db.session.execute(sa.select(1))
+    assert not written_in_this_transaction()
