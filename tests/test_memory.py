@@ -1,4 +1,5 @@
-"""A worker that serves pages loads no code it needs only for writing, mailing, feeds or `flask db`.
+"""A worker that serves pages loads no code it needs only for writing, mailing, feeds or `flask db`, nor the other
+database's SQLAlchemy dialect.
 
 Every module imported stays in a worker's memory for its whole life (issue 3's budget: RSS ≤ 60 MB a worker), so
 what only some requests need is imported by them (`app/markup.py`, `app/mailer.py`, `app/discussions/feeds.py`,
