@@ -116,7 +116,7 @@ def page_url(endpoint: str, view_args: tuple, args: tuple, number: int) -> str:
     return url_for(endpoint, **dict(view_args), **dict(args), page=number)
 
 
-def _language_and_zone() -> tuple[str, str]:
+def language_and_zone() -> tuple[str, str]:
     """The page's language and time zone (part of every key), found once per request: Flask-Babel's own look-ups
     go through several context proxies each time. Kept beside the locale object they were found for, so a
     `force_locale()` block still gets its own."""
@@ -143,7 +143,7 @@ def render(name: str, macro, *values) -> Markup:
     store = cache()
     if store.max_bytes <= 0:
         return macro(*values)
-    key = (name, *_language_and_zone(), *values)
+    key = (name, *language_and_zone(), *values)
     html = store.get(key)
     if html is None:
         html = macro(*values)  # a macro's output is Markup already
@@ -152,8 +152,10 @@ def render(name: str, macro, *values) -> Markup:
 
 
 def data_cost(value) -> int:
-    """Memory a kept query result takes, counted high: ~600 bytes a row (a row of a thread list holds a title, names
-    and dates), 100 for a number."""
+    """Memory a kept result takes, counted high: HTML as a fragment, ~600 bytes a row (a row of a thread list holds a
+    title, names and dates), 100 for a number."""
+    if isinstance(value, str):
+        return cost(value)
     return 300 + 600 * len(value) if isinstance(value, list | tuple | dict) else 100
 
 

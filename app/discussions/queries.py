@@ -75,9 +75,19 @@ class ThreadList:
     slug: str = ""
     tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
     watch_level: WatchLevel | None = None  # the signed-in user's for the association, so its form asks nothing
+    key: tuple = ()  # what the page's rows were kept under (association_threads), with change stamps
 
     def render_rows(self, row_macro, badge_macro) -> Markup:
-        """The page's rows: each from the fragment cache by what it shows, then this reader's «unread» badge."""
+        """The page's rows, kept whole under the list's key, this reader's unread counts, the language and the time
+        zone (the rows were found under the association's change stamp); else rendered by `_render_rows`."""
+        if not self.key:
+            return self._render_rows(row_macro, badge_macro)
+        unread = tuple(sorted(self.unread.items()))
+        key = (*self.key, unread, *fragments.language_and_zone())
+        return fragments.remember("thread_rows", lambda: self._render_rows(row_macro, badge_macro), *key)
+
+    def _render_rows(self, row_macro, badge_macro) -> Markup:
+        """Each row from the fragment cache by what it shows, then this reader's «unread» badge."""
         html = []
         for thread in self.page.items:
             values = thread_row_values(thread, self.tags.get(thread.id, ()), self.slug)
@@ -198,7 +208,7 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     items, total, tags = fragments.remember("association_threads", load, *key)
     pagination = _Page(list(items), page, per_page, total)
     unread, watch_level = reading_state(user, association, items)
-    return ThreadList(pagination, kind, tag, sort, unread, association.slug, tags, watch_level)
+    return ThreadList(pagination, kind, tag, sort, unread, association.slug, tags, watch_level, key)
 
 
 @prepared
