@@ -24,6 +24,7 @@ from app.directory.models import Subject
 from app.extensions import db
 from app.fragments import remember
 from app.policy import is_admin, memberships_of
+from app.stamps import user_stamps
 
 
 @prepared
@@ -334,10 +335,51 @@ def invitation_for(user, association: Association) -> Invitation | None:
     return db.session.scalar(_invitation_for(), {"association_id": association.id, "email": user.email})
 
 
-def my_pending_requests(user) -> list[Membership]:
-    """The user's join requests still waiting, newest first."""
-    waiting = _memberships_with_associations(user, MembershipStatus.PENDING)
-    return sorted(waiting, key=lambda m: m.requested_at, reverse=True)
+@dataclass(frozen=True)
+class MyAssociation:
+    """One of the user's memberships as the home page lists it."""
+
+    slug: str
+    name: str
+    kind: AssociationKind
+    is_leader: bool
+    requested_at: object  # datetime: when a pending request was sent
+
+
+@prepared
+def _home_memberships():
+    return (
+        sa.select(
+            Membership.status,
+            Membership.role,
+            Membership.requested_at,
+            Association.slug,
+            Association.name,
+            Association.kind,
+        )
+        .join(Association, Association.id == Membership.association_id)
+        .where(Membership.user_id == sa.bindparam("user_id"), Association.archived_at.is_(None))
+        .order_by(Association.name, Association.id)
+    )
+
+
+def home_memberships(user) -> tuple[list[MyAssociation], list[MyAssociation]]:
+    """(the associations the user is an active member of, by name; their join requests still waiting, newest
+    first), as plain values kept per worker under the user's change stamps (memberships raise the user's; names the
+    site's): one query on a miss, none on a hit."""
+
+    def load():
+        active, pending = [], []
+        for status, role, requested_at, slug, name, kind in rows(_home_memberships(), {"user_id": user.id}):
+            item = MyAssociation(slug, name, kind, role == MemberRole.LEADER, requested_at)
+            if status == MembershipStatus.ACTIVE:
+                active.append(item)
+            elif status == MembershipStatus.PENDING:
+                pending.append(item)
+        return active, sorted(pending, key=lambda m: m.requested_at, reverse=True)
+
+    key = user_stamps(user)
+    return load() if key is None else remember("home_memberships", load, *key)
 
 
 @prepared

@@ -20,11 +20,12 @@ def home():
             public_associations=association_queries.public_associations(),
             activity=unread_queries.public_activity(),
         )
+    my_associations, my_requests = association_queries.home_memberships(current_user)
     return render_template(
         "main/home.html",
-        my_associations=association_queries.my_associations(current_user),
+        my_associations=my_associations,
         invitations=association_queries.invitations_for(current_user),
-        my_requests=association_queries.my_pending_requests(current_user),
+        my_requests=my_requests,
         request_counts=association_queries.request_counts_for_leader(current_user),
         activity=unread_queries.activity_in_my_associations(current_user),
         unread=unread_queries.top_unread(current_user),
