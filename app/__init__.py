@@ -101,7 +101,7 @@ def _sqlite_on_begin(connection) -> None:
 def _init_login(login_manager) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from app.associations.queries import user_with_memberships
+    from app.associations.queries import remember_open_invitations, user_with_memberships
     from app.extensions import db
     from app.policy import remember_memberships
     from app.stamps import remember_site_stamp
@@ -122,7 +122,8 @@ def _init_login(login_manager) -> None:
         if user is None or user.session_token != token or not user.is_active:
             return None
         remember_memberships(user, [membership for _, membership, *_ in rows if membership is not None])
-        remember_site_stamp(tuple(rows[0][2:]))
+        remember_site_stamp(tuple(rows[0][2:4]))
+        remember_open_invitations(user.id, rows[0][4])
         return user
 
 

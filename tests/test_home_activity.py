@@ -143,3 +143,28 @@ def test_member_activity_merges_associations_by_date_whatever_their_size(app):
     expected.sort(key=lambda t: (t.last_posted_at, t.id), reverse=True)
     assert [t.title for t in activity_in_my_associations(user)] == [t.title for t in expected[:10]]
     assert [t.title for t in activity_in_my_associations(user, limit=2)] == [t.title for t in expected[:2]]
+
+
+def test_member_home_served_again_reads_only_the_signed_in_user(client, login, count_queries):
+    """Once seen, the member's home needs nothing but the login loader's query (BEGIN aside on SQLite): the lists
+    are kept under change stamps (app/stamps.py), and the loader tells that no invitation waits."""
+    user = make_user()
+    association = make_association(members=[user])
+    _fill(association, 3)
+    login(user)
+    assert client.get("/").status_code == 200
+    with count_queries(warm=True) as warm:
+        response = client.get("/")
+    assert text(response).count('class="engage-item"') == 6  # 3 unread + 3 latest
+    reads = [s for s in warm.statements if s.strip().upper() != "BEGIN"]
+    assert len(reads) == 1 and "FROM users" in reads[0], warm.statements
+
+
+def test_an_invitation_sent_after_the_last_visit_shows_at_once(client, login):
+    from tests.factories import make_invitation
+
+    user = make_user()
+    login(user)
+    assert "Приглашения" not in text(client.get("/"))
+    make_invitation(make_association("МО, куда приглашают"), user.email)
+    assert "МО, куда приглашают" in text(client.get("/"))

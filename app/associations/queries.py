@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -84,12 +85,16 @@ def _card_loads():
 
 @prepared
 def user_with_memberships():
-    """The signed-in user (:user_id) with all their memberships and the site's change stamp (app/stamps.py), in one
-    query: read on every request (the login loader), it saves the policy's own query for them."""
+    """The signed-in user (:user_id) with all their memberships, the site's change stamp (app/stamps.py) and whether
+    any invitation waits for them, in one query: read on every request (the login loader), it saves the policy's own
+    query for the memberships and the home page's for invitations in the usual case, none."""
     from app.stamps import site_stamp_columns
 
+    invited = sa.exists().where(
+        Invitation.email == User.email, Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None)
+    )
     return (
-        sa.select(User, Membership, *site_stamp_columns())
+        sa.select(User, Membership, *site_stamp_columns(), invited.label("has_open_invitations"))
         .outerjoin(Membership, Membership.user_id == User.id)
         .where(User.id == sa.bindparam("user_id"))
     )
@@ -318,8 +323,16 @@ def _invitations_for():
 
 
 def invitations_for(user) -> list[Invitation]:
-    """Open invitations to the user's address in associations that are not archived."""
+    """Open invitations to the user's address in associations that are not archived; no query when the login loader
+    found none (`has_open_invitations`)."""
+    if g.get("vmk_open_invitations") == (user.id, False):
+        return []
     return list(db.session.scalars(_invitations_for(), {"email": user.email}).unique())
+
+
+def remember_open_invitations(user_id: int, found: bool) -> None:
+    """What the login loader's query found for `has_open_invitations`, for `invitations_for` in this request."""
+    g.vmk_open_invitations = (user_id, bool(found))
 
 
 @prepared
