@@ -11,7 +11,7 @@ from app.discussions import editing, engagement, unread
 from app.discussions.models import Post, WatchLevel
 from app.extensions import db
 from app.fragments import CSRF_MARKER, FragmentCache, cost
-from tests.factories import make_membership, make_post, make_thread, make_user
+from tests.factories import make_membership, make_post, make_subject, make_thread, make_user
 
 # hidden fields that are fresh in every response
 _PER_REQUEST = re.compile(r'name="(csrf_token|submission_token)"( type="hidden")? value="[^"]*"')
@@ -100,6 +100,7 @@ def test_thread_and_association_pages_are_the_same_from_the_cache_after_every_ch
         lambda: engagement.set_association_watch(reader, association, WatchLevel.WATCHING),
         lambda: unread.mark_all_read(reader),
         lambda: setattr(association, "name", "Объединение с новым именем"),
+        lambda: association.subjects.append(make_subject(name="Астрономия")),
         lambda: association_services.leave_association(reader, association),
     ]
     for change in changes:
@@ -112,7 +113,7 @@ def test_thread_and_association_pages_are_the_same_from_the_cache_after_every_ch
     assert before != after
     assert "Анна Переименованная" in after[0] and "Анна Переименованная" in after[1]
     assert "Исправленный ответ" not in after[0]  # deleted since: the visitor sees «сообщение удалено»
-    assert "Объединение с новым именем" in after[3]
+    assert "Объединение с новым именем" in after[3] and "Астрономия" in after[1]
 
 
 def test_the_cache_keeps_each_language_apart(client, fragments):

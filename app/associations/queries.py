@@ -21,7 +21,7 @@ from app.associations.models import (
 )
 from app.auth.models import User
 from app.db import fold_for_search, prepared, rows
-from app.directory.models import Subject
+from app.directory.models import EducationLevel, Subject
 from app.extensions import db
 from app.fragments import remember
 from app.policy import is_admin, memberships_of
@@ -186,6 +186,42 @@ def _subjects_and_levels_of():
         .where(Association.id.in_(sa.bindparam("ids", expanding=True)))
         .order_by(Association.id, Subject.name)
     )
+
+
+@prepared
+def _subject_names_and_levels():
+    """The subject names (by name) and the levels of :association_id, in one query of plain values."""
+    level_type = AssociationLevel.__table__.c.level.type
+    names = (
+        sa.select(
+            sa.literal(0).label("part"),
+            Subject.name.label("name"),
+            sa.type_coerce(sa.null(), level_type).label("level"),
+        )
+        .join(association_subjects, association_subjects.c.subject_id == Subject.id)
+        .where(association_subjects.c.association_id == sa.bindparam("association_id"))
+    )
+    levels = sa.select(sa.literal(1), sa.null(), AssociationLevel.level).where(
+        AssociationLevel.association_id == sa.bindparam("association_id")
+    )
+    both = sa.union_all(names, levels).subquery()
+    return sa.select(both.c.name, both.c.level).order_by(both.c.part, both.c.name)
+
+
+def subjects_and_levels(association: Association) -> tuple[tuple[str, ...], tuple[EducationLevel, ...]]:
+    """(its subjects' names, its education levels in the levels' order) for the association page, kept per worker
+    under the association's change stamp (subjects, levels and subject names raise it)."""
+
+    def load():
+        names, levels = [], []
+        for name, level in rows(_subject_names_and_levels(), {"association_id": association.id}):
+            if level is None:
+                names.append(name)
+            else:
+                levels.append(level)
+        return tuple(names), tuple(sorted(levels, key=list(EducationLevel).index))
+
+    return remember("subjects_and_levels", load, association.id, association.content_version)
 
 
 def with_card_details(associations: list[Association]) -> list[Association]:

@@ -71,12 +71,14 @@ def association_show(slug):
 
 
 def _render_show(association: Association, join_form: JoinForm, status: int = 200):
-    queries.with_card_details([association])
+    subject_names, levels = queries.subjects_and_levels(association)
     leaders, newest = queries.people_of(association) if policy.can_view_members(current_user, association) else ([], [])
     mine = policy.membership(current_user, association)
     return render_template(
         "associations/association_show.html",
         association=association,
+        subject_names=subject_names,
+        levels=levels,
         join_form=join_form,
         my_membership=mine,
         invitation=queries.invitation_for(current_user, association) if mine is None else None,
