@@ -282,6 +282,22 @@ def site_stamp() -> tuple | None:
     return g.get("vmk_site_stamp")
 
 
+def _site_stamp_statement():
+    return sa.select(*site_stamp_columns())
+
+
+def read_site_stamp() -> tuple:
+    """The site stamp for a request that has none from the login loader (a visitor's): one small query, then kept
+    for the request."""
+    stamp = site_stamp()
+    if stamp is None:
+        from app.db import rows
+
+        stamp = tuple(rows(_site_stamp_statement()).one())
+        remember_site_stamp(stamp)
+    return stamp
+
+
 def user_stamps(user) -> tuple | None:
     """What a cached result for this signed-in user keys on: who they are (the role decides what an admin sees), their
     view version and the site stamp; None when the request read no site stamp."""

@@ -168,3 +168,14 @@ def test_an_invitation_sent_after_the_last_visit_shows_at_once(client, login):
     assert "Приглашения" not in text(client.get("/"))
     make_invitation(make_association("МО, куда приглашают"), user.email)
     assert "МО, куда приглашают" in text(client.get("/"))
+
+
+def test_visitor_home_served_again_reads_only_the_site_stamp(client, count_queries):
+    association = make_association()
+    _fill(association, 3)
+    assert client.get("/").status_code == 200
+    with count_queries(warm=True) as warm:
+        response = client.get("/")
+    assert text(response).count('class="engage-item"') == 3 and association.name in text(response)
+    reads = [s for s in warm.statements if s.strip().upper() != "BEGIN"]
+    assert len(reads) == 1 and "content_version" in reads[0], warm.statements

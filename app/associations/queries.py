@@ -25,7 +25,7 @@ from app.directory.models import EducationLevel, Subject
 from app.extensions import db
 from app.fragments import remember
 from app.policy import is_admin, memberships_of
-from app.stamps import user_stamps
+from app.stamps import read_site_stamp, user_stamps
 
 
 @prepared
@@ -240,6 +240,16 @@ def with_card_details(associations: list[Association]) -> list[Association]:
             set_committed_value(a, "subjects", list(subjects[a.id].values()))
             set_committed_value(a, "level_rows", list(levels[a.id].values()))
     return associations
+
+
+def public_association_cards(limit: int = 6) -> list[tuple]:
+    """The cards (`card_values`) of a few open public associations for visitors' home page, the largest first, kept
+    per worker under the site's change stamp."""
+
+    def load() -> list[tuple]:
+        return [card_values(association, None) for association in public_associations(limit)]
+
+    return remember("public_association_cards", load, *read_site_stamp(), limit)
 
 
 def public_associations(limit: int = 6) -> list[Association]:

@@ -30,7 +30,7 @@ from app.discussions.engagement import LIST_PER_PAGE, post_url
 from app.discussions.models import AssociationWatch, Thread, ThreadReader, WatchLevel
 from app.extensions import db
 from app.fragments import remember
-from app.stamps import user_stamps
+from app.stamps import read_site_stamp, user_stamps
 
 NAV_UNREAD_CAP = 99  # the nav shows «99+» beyond this; counting stops there, so the query stays cheap
 NEW_THREAD_DAYS = 14  # a never-opened thread in one's association stops being «new» after this
@@ -375,5 +375,5 @@ def _public_activity(limit: int):
 
 
 def public_activity(limit: int = 10) -> list:
-    """The latest threads of public associations, for visitors."""
-    return rows(_public_activity(limit)).all()
+    """The latest threads of public associations, for visitors, kept per worker under the site's change stamp."""
+    return remember("public_activity", lambda: rows(_public_activity(limit)).all(), *read_site_stamp(), limit)

@@ -17,7 +17,7 @@ def home():
     if not current_user.is_authenticated:
         return render_template(
             "main/home.html",
-            public_associations=association_queries.public_associations(),
+            public_cards=association_queries.public_association_cards(),
             activity=unread_queries.public_activity(),
         )
     my_associations, my_requests = association_queries.home_memberships(current_user)
