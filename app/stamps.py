@@ -3,6 +3,8 @@
 - `associations.content_version` goes up whenever anything an association's lists show changes: its own row, its
   threads (every post updates its thread's counters), their tags, its memberships, subjects and levels, the school,
   subject or user names shown beside them.
+- `threads.content_version` goes up whenever the thread's posts or their attachments change (what the thread page
+  shows of them, kept per worker: reactions' counts, edits, deletions, new replies, authors removed).
 - `users.view_version` goes up whenever what only this user's lists depend on changes: their read state and watch
   levels (thread_readers, association_watches) and their memberships.
 
@@ -30,6 +32,7 @@ import sqlalchemy as sa
 # table → (when, [(stamped table, the SQL that selects the ids to bump from the changed rows `{rows}`)])
 # `when` is "all" (insert, update, delete) or "update".
 _ASSOCIATIONS = "associations"
+_THREADS = "threads"
 _USERS = "users"
 _SOURCES: dict[str, tuple[str, tuple[str, ...], list[tuple[str, str]]]] = {
     "threads": ("all", ("association_id",), [(_ASSOCIATIONS, "SELECT association_id FROM {rows}")]),
@@ -60,10 +63,18 @@ _SOURCES: dict[str, tuple[str, tuple[str, ...], list[tuple[str, str]]]] = {
             )
         ],
     ),
+    # a thread's posts and their files (the thread page's cached posts); raising the thread's stamp updates the
+    # thread, which raises its association's
+    "posts": ("all", ("thread_id",), [(_THREADS, "SELECT thread_id FROM {rows}")]),
+    "attachments": (
+        "all",
+        ("post_id",),
+        [(_THREADS, "SELECT thread_id FROM posts WHERE id IN (SELECT post_id FROM {rows})")],
+    ),
     "thread_readers": ("all", ("user_id",), [(_USERS, "SELECT user_id FROM {rows}")]),
     "association_watches": ("all", ("user_id",), [(_USERS, "SELECT user_id FROM {rows}")]),
 }
-_STAMP_COLUMN = {_ASSOCIATIONS: "content_version", _USERS: "view_version"}
+_STAMP_COLUMN = {_ASSOCIATIONS: "content_version", _THREADS: "content_version", _USERS: "view_version"}
 # A user's name and status are shown in lists of every association (authors, last posters, people): a change to them
 # bumps every association. Rare, and one statement.
 _USER_SHOWN = ("full_name", "status")

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from app.associations import services as association_services
 from app.discussions import editing, engagement, unread
-from app.discussions.models import Post, WatchLevel
+from app.discussions.models import Attachment, Post, WatchLevel
 from app.extensions import db
 from app.fragments import CSRF_MARKER, FragmentCache, cost
 from tests.factories import make_membership, make_post, make_subject, make_thread, make_user
@@ -90,6 +90,16 @@ def test_thread_and_association_pages_are_the_same_from_the_cache_after_every_ch
         lambda: editing.edit_post(author, db.session.get(Post, reply.id), body="Исправленный ответ"),
         lambda: engagement.set_useful(author, db.session.get(Post, reply.id), True),
         lambda: engagement.set_bookmark(reader, db.session.get(Post, reply.id), True),
+        lambda: db.session.add(
+            Attachment(
+                post_id=reply.id,
+                display_name="Конспект урока.pdf",
+                stored_name="fragments-test.pdf",
+                content_type="application/pdf",
+                size=2048,
+                sha256="0" * 64,
+            )
+        ),
         # the thread's author is neither the last poster nor anything else in its list row: only the name changes
         lambda: setattr(author, "full_name", "Анна Переименованная"),
         lambda: make_post(thread, author, body="Ещё ответ", reply_to=db.session.get(Post, reply.id)),

@@ -8,8 +8,8 @@ from app.associations import services as association_services
 from app.associations.models import Association, MemberRole
 from app.auth.models import User
 from app.directory.models import EducationLevel, School, Subject
-from app.discussions import engagement, services, unread
-from app.discussions.models import Thread, WatchLevel
+from app.discussions import editing, engagement, services, unread
+from app.discussions.models import Attachment, Post, Thread, WatchLevel
 from app.extensions import db
 from app.stamps import written_in_this_transaction
 from tests.factories import (
@@ -24,7 +24,7 @@ from tests.factories import (
 
 
 def _version(model, row_id: int) -> int:
-    column = model.content_version if model is Association else model.view_version
+    column = model.view_version if model is User else model.content_version
     db.session.flush()
     return db.session.connection().execute(sa.select(column).where(model.id == row_id)).scalar_one()
 
@@ -99,8 +99,29 @@ USER_CHANGES = {
 }
 
 
+def _opening_post(w):
+    return db.session.scalar(sa.select(Post).where(Post.thread_id == w["thread"].id, Post.number == 1))
+
+
+def _attach(w):
+    file = Attachment(post_id=_opening_post(w).id, display_name="план.pdf", stored_name="stamp-test.pdf",
+                      content_type="application/pdf", size=10, sha256="0" * 64)  # fmt: skip
+    db.session.add(file)
+
+
+THREAD_CHANGES = {
+    "a reply posted": lambda w: make_post(w["thread"], w["reader"]),
+    "a post edited": lambda w: editing.edit_post(w["author"], _opening_post(w), body="Исправленный текст темы"),
+    "a post found useful (Core UPDATE of its count)": lambda w: engagement.set_useful(
+        w["reader"], _opening_post(w), True
+    ),
+    "a file attached": _attach,
+    "a post's author removed": lambda w: db.session.delete(w["author"]),
+}
+
 # each change → (the stamped table, whose row: the world's key)
 STAMPED = {
+    **{name: (Thread, "thread", change) for name, change in THREAD_CHANGES.items()},
     **{name: (Association, "association", change) for name, change in ASSOCIATION_CHANGES.items()},
     **{name: (User, "reader", change) for name, change in USER_CHANGES.items()},
 }

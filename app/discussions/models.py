@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.associations.models import Association
 from app.auth.models import User
-from app.db import UTCDateTime, enum_column, fold_for_search, utcnow
+from app.db import UTCDateTime, enum_column, first_version, fold_for_search, utcnow
 from app.extensions import db
 
 
@@ -112,6 +112,11 @@ class Thread(db.Model):
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     hidden_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by the database whenever its posts or their files change (app/stamps.py): the thread page's posts are
+    # kept per worker under it.
+    content_version: Mapped[int] = mapped_column(
+        sa.BigInteger, default=first_version, server_default="0", server_onupdate=sa.FetchedValue()
+    )
 
     association: Mapped[Association] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

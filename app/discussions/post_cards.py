@@ -41,6 +41,87 @@ class ParentCard:
 
 
 @dataclass(frozen=True, slots=True)
+class ParentData:
+    """The post a reply answers, as any reader's card starts from it."""
+
+    number: int
+    author_name: str | None
+    visible: bool
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostData:
+    """A post as the thread page shows it to anyone: its columns, its author's name, the post it answers and its
+    files. The thread page keeps a page of these per worker under the thread's change stamp (app/stamps.py), so a
+    page served again loads no posts; each reader's card (rights, links, marks) is then built from them."""
+
+    id: int
+    thread_id: int
+    number: int
+    depth: int
+    author_id: int | None
+    author_name: str | None  # None: the author's account is gone
+    created_at: datetime
+    body_html: str
+    edited_at: datetime | None
+    revision_count: int
+    useful_count: int
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+    parent: ParentData | None
+    files: tuple[FileCard, ...]
+
+    @property
+    def is_visible(self) -> bool:
+        return self.deleted_at is None and self.hidden_at is None
+
+    @classmethod
+    def of(cls, post: Post, files=()) -> "PostData":
+        from app.discussions.queries import excerpt  # queries imports this module
+
+        parent = post.reply_to
+        return cls(
+            id=post.id,
+            thread_id=post.thread_id,
+            number=post.number,
+            depth=post.depth,
+            author_id=post.author_id,
+            author_name=post.author.full_name if post.author else None,
+            created_at=post.created_at,
+            body_html=post.body_html,
+            edited_at=post.edited_at,
+            revision_count=post.revision_count,
+            useful_count=post.useful_count,
+            deleted_at=post.deleted_at,
+            hidden_at=post.hidden_at,
+            parent=(
+                ParentData(
+                    number=parent.number,
+                    author_name=parent.author.full_name if parent.author else None,
+                    visible=parent.is_visible,
+                    excerpt=excerpt(parent),
+                )
+                if parent is not None
+                else None
+            ),
+            files=tuple(_file_card(f) for f in files),
+        )
+
+
+class _InThread:
+    """A PostData with the request's thread, for the policy's rules (they read `post.thread`)."""
+
+    __slots__ = ("_data", "thread")
+
+    def __init__(self, data: PostData, thread):
+        self._data, self.thread = data, thread
+
+    def __getattr__(self, name):
+        return getattr(self._data, name)
+
+
+@dataclass(frozen=True, slots=True)
 class PostCard:
     id: int
     number: int
@@ -88,8 +169,8 @@ def _file_card(file: Attachment) -> FileCard:
     )
 
 
-def _parent_card(post: Post, view, moderator: bool, excerpt) -> ParentCard | None:
-    parent = post.reply_to
+def _parent_card(post: PostData, view, moderator: bool) -> ParentCard | None:
+    parent = post.parent
     if parent is None:
         return None
     if view is not None and view.mode == "flat":
@@ -98,14 +179,14 @@ def _parent_card(post: Post, view, moderator: bool, excerpt) -> ParentCard | Non
         url = f"#post-{parent.number}"
     return ParentCard(
         number=parent.number,
-        author_name=parent.author.full_name if parent.author else None,
+        author_name=parent.author_name,
         url=url,
-        excerpt=excerpt(parent) if parent.is_visible or moderator else None,
+        excerpt=parent.excerpt if parent.visible or moderator else None,
     )
 
 
 def post_card(
-    post: Post,
+    post: Post | PostData,
     view=None,
     *,
     user,
@@ -115,46 +196,50 @@ def post_card(
     bookmarks=None,
     attachments=None,
 ) -> PostCard:
-    """The card of `post` for `user`. `view` (queries.ThreadView) supplies the page's lookups (reactions, bookmarks,
-    attachments), its view mode and its link patterns; a page showing one post alone passes the lookups it has."""
-    from app.discussions.queries import excerpt  # queries imports this module
-
+    """The card of `post` for `user`. `view` (queries.ThreadView) supplies the page's lookups (reactions, bookmarks),
+    its thread, view mode and link patterns, and its posts come as PostData with their files; a page showing one post
+    alone passes the Post and the lookups it has."""
     if view is not None:
-        reactions, bookmarks, attachments = view.reactions, view.bookmarks, view.attachments
-    association = post.thread.association
+        reactions, bookmarks = view.reactions, view.bookmarks
+    if isinstance(post, Post):
+        thread = post.thread
+        post = PostData.of(post, attachments.get(post.id, ()) if attachments else ())
+    else:
+        thread = view.thread
+    ruled = _InThread(post, thread)
+    association = thread.association
     moderator = policy.can_moderate(user, association) if moderator is None else moderator
-    may_reply = policy.can_reply(user, post.thread) if may_reply is None else may_reply
+    may_reply = policy.can_reply(user, thread) if may_reply is None else may_reply
     urls = view.urls if view is not None else None
     shown = post.is_visible or moderator
-    files = attachments.get(post.id, ()) if attachments else ()
-    may_react = policy.can_react(user, post)
-    may_bookmark = policy.can_bookmark(user, post)
-    may_edit = policy.can_edit_post(user, post)
-    may_history = post.revision_count > 0 and policy.can_view_post_history(user, post)
-    shows_edited = post.edited_at is not None and policy.can_view_post(user, post)
+    may_react = policy.can_react(user, ruled)
+    may_bookmark = policy.can_bookmark(user, ruled)
+    may_edit = policy.can_edit_post(user, ruled)
+    may_history = post.revision_count > 0 and policy.can_view_post_history(user, ruled)
+    shows_edited = post.edited_at is not None and policy.can_view_post(user, ruled)
 
     def link(pattern_name: str, endpoint: str) -> str:
         return getattr(urls, pattern_name)(post.id) if urls else url_for(endpoint, post_id=post.id)
 
-    if post.author is None:
+    if post.author_id is None or post.author_name is None:
         profile_url = None
     elif urls:
-        profile_url = urls.profile(post.author.id)
+        profile_url = urls.profile(post.author_id)
     else:
-        profile_url = url_for("profiles.profile_show", user_id=post.author.id)
+        profile_url = url_for("profiles.profile_show", user_id=post.author_id)
     return PostCard(
         id=post.id,
         number=post.number,
         depth=post.depth if view is not None and view.mode == "tree" else 0,
-        author_name=post.author.full_name if post.author else None,
+        author_name=post.author_name,
         profile_url=profile_url,
         created_at=post.created_at,
-        parent=_parent_card(post, view, moderator, excerpt),
+        parent=_parent_card(post, view, moderator),
         visible=post.is_visible,
         deleted=post.deleted_at is not None,
         moderator=moderator,
         body_html=post.body_html if shown else None,
-        files=tuple(_file_card(f) for f in files) if shown else (),
+        files=post.files if shown else (),
         useful_count=post.useful_count,
         useful_url=link("useful_list", "engagement.useful_list") if post.useful_count and post.is_visible else None,
         useful_toggle_url=link("useful_toggle", "engagement.useful_toggle") if may_react else None,
@@ -167,8 +252,8 @@ def post_card(
         edited_at=post.edited_at if shows_edited else None,
         history_url=link("history", "editing.post_history") if may_history else None,
         edit_url=link("edit", "editing.post_edit") if may_edit else None,
-        delete_url=link("delete", "editing.post_delete") if policy.can_delete_post(user, post) else None,
-        restore_url=link("restore", "editing.post_restore") if policy.can_restore_post(user, post) else None,
+        delete_url=link("delete", "editing.post_delete") if policy.can_delete_post(user, ruled) else None,
+        restore_url=link("restore", "editing.post_restore") if policy.can_restore_post(user, ruled) else None,
     )
 
 

@@ -26,6 +26,7 @@ from app.discussions.models import (
     WatchLevel,
     thread_tags,
 )
+from app.discussions.post_cards import PostData
 from app.discussions.services import normalize_tag
 from app.extensions import db
 
@@ -354,11 +355,10 @@ class ThreadView:
     watch_level: WatchLevel | None = None  # the signed-in user's, so the watch form needs no query
     reactions: dict = field(default_factory=dict)
     bookmarks: set = field(default_factory=set)
-    attachments: dict = field(default_factory=lambda: defaultdict(list))
     urls: PostUrls | None = None
 
     @property
-    def posts(self) -> list[Post]:
+    def posts(self) -> list[PostData]:
         return self.page.items
 
     @property
@@ -444,7 +444,16 @@ def thread_view(thread: Thread, reader: ThreadReader | None, user, *, page: int,
     pages = max((thread.post_count + POSTS_PER_PAGE - 1) // POSTS_PER_PAGE, 1)
     if page < 1 or page > pages:
         abort(404)
-    posts = _tree_posts(thread, page) if mode == "tree" else _flat_posts(thread, page)
+
+    def load() -> list:
+        posts = _tree_posts(thread, page) if mode == "tree" else _flat_posts(thread, page)
+        for_posts = _optional("attachments", "for_posts")
+        files = for_posts([p.id for p in posts]) if for_posts is not None and posts else {}
+        return [PostData.of(post, files.get(post.id, ())) for post in posts]
+
+    # Kept per worker under the thread's stamp (its posts and files) and its association's (authors' names).
+    key = (thread.id, thread.content_version, thread.association.content_version, page, mode)
+    posts = fragments.remember("thread_posts", load, *key)
     view = ThreadView(thread, _Page(posts, page, POSTS_PER_PAGE, thread.post_count), mode)
     view.urls = PostUrls(thread, page, mode)
     if reader is not None and 0 < reader.last_read_number < thread.post_count:
@@ -461,8 +470,6 @@ def _load_extras(view: ThreadView, user) -> None:
         return
     if (reader_marks := _optional("engagement", "reader_marks")) is not None:
         view.reactions, view.bookmarks = reader_marks(user, post_ids)
-    if (for_posts := _optional("attachments", "for_posts")) is not None:
-        view.attachments = defaultdict(list, for_posts(post_ids))
 
 
 def post_in_thread(thread: Thread, post_id: int | None) -> Post | None:

@@ -1,4 +1,5 @@
-"""Change stamps for per-worker caches: associations.content_version and users.view_version, raised by triggers.
+"""Change stamps for per-worker caches: associations.content_version, threads.content_version and users.view_version,
+raised by triggers.
 
 Revision ID: f4b6d8e0a2c3
 Revises: e2a4c6b8d0f1
@@ -18,6 +19,7 @@ depends_on = None
 
 def upgrade():
     op.add_column("associations", sa.Column("content_version", sa.BigInteger(), server_default="0", nullable=False))
+    op.add_column("threads", sa.Column("content_version", sa.BigInteger(), server_default="0", nullable=False))
     op.add_column("users", sa.Column("view_version", sa.BigInteger(), server_default="0", nullable=False))
     create_triggers(op.get_bind())
 
@@ -26,5 +28,7 @@ def downgrade():
     drop_triggers(op.get_bind())
     with op.batch_alter_table("users") as batch:
         batch.drop_column("view_version")
+    with op.batch_alter_table("threads") as batch:
+        batch.drop_column("content_version")
     with op.batch_alter_table("associations") as batch:
         batch.drop_column("content_version")
