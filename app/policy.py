@@ -35,6 +35,11 @@ def _is_active(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.status == UserStatus.ACTIVE)
 
 
+def is_active_user(user) -> bool:
+    """Signed in with an active account: what every action on content needs first."""
+    return _is_active(user)
+
+
 def is_admin(user) -> bool:
     return _is_active(user) and user.role == Role.ADMIN
 

@@ -7,6 +7,7 @@ import pytest
 from markupsafe import Markup
 
 from app.associations import services as association_services
+from app.associations.models import MemberRole
 from app.discussions import editing, engagement, unread
 from app.discussions.models import Attachment, Post, WatchLevel
 from app.extensions import db
@@ -78,7 +79,11 @@ def test_thread_and_association_pages_are_the_same_from_the_cache_after_every_ch
     db.session.commit()
     pages = [f"/threads/{thread.id}", f"/associations/{association.slug}/", "/associations/", "/"]
 
-    readers = {None: client, reader: _signed_in_client(app, reader), author: _signed_in_client(app, author)}
+    leader = make_user(full_name="Лидия Руководитель")
+    make_membership(leader, association, role=MemberRole.LEADER)
+    db.session.commit()
+    readers = {None: client, reader: _signed_in_client(app, reader), author: _signed_in_client(app, author),
+               leader: _signed_in_client(app, leader)}  # fmt: skip
 
     def check(who=None) -> list[str]:
         return [_same_with_and_without_cache(readers[who], url, fragments) for url in pages]
@@ -119,6 +124,7 @@ def test_thread_and_association_pages_are_the_same_from_the_cache_after_every_ch
         check()
         check(reader)
         check(author)
+        check(leader)  # a moderator: sees removed posts and every action
     after = check()
     assert before != after
     assert "Анна Переименованная" in after[0] and "Анна Переименованная" in after[1]

@@ -264,9 +264,38 @@ def _unproxied(user):
     return resolve() if resolve is not None else user
 
 
+def _rights(view, user, moderator: bool, may_reply: bool) -> tuple:
+    """Every input of the rules `post_card` applies to the reader, for the posts of `view`: whether they are an active
+    user, moderate, may reply, may post in the association, may see the thread, and which of the page's posts are
+    theirs. A rule that reads anything else about the reader must add it here."""
+    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    return (
+        policy.is_active_user(user),
+        moderator,
+        may_reply,
+        policy.can_post_in(user, view.thread.association),
+        policy.can_view_thread(user, view.thread),
+        tuple(post.id for post in view.posts if user_id is not None and post.author_id == user_id),
+    )
+
+
 def render_posts(view, macro, *, user, moderator: bool, may_reply: bool) -> Markup:
-    """The page's posts, each from the fragment cache by its card."""
+    """The page's posts, kept whole per worker under the posts' key (their change stamps, page and mode), the
+    reader's rights (`_rights`) and marks («Полезно», bookmarks), the language and the time zone: readers with the same
+    rights share it. Else each post from the fragment cache by its card (`_render_posts`)."""
     user = _unproxied(user)
+    if not view.key:
+        return _render_posts(view, macro, user=user, moderator=moderator, may_reply=may_reply)
+    marks = (tuple(sorted(view.reactions.items())), tuple(sorted(view.bookmarks)))
+    key = (*view.key, *_rights(view, user, moderator, may_reply), marks, *fragments.language_and_zone())
+
+    def render() -> Markup:
+        return _render_posts(view, macro, user=user, moderator=moderator, may_reply=may_reply)
+
+    return fragments.remember("thread_posts_html", render, *key)
+
+
+def _render_posts(view, macro, *, user, moderator: bool, may_reply: bool) -> Markup:
     html = []
     for post in view.posts:
         card = post_card(post, view, user=user, moderator=moderator, may_reply=may_reply)

@@ -356,6 +356,7 @@ class ThreadView:
     reactions: dict = field(default_factory=dict)
     bookmarks: set = field(default_factory=set)
     urls: PostUrls | None = None
+    key: tuple = ()  # what the page's posts were kept under (change stamps, page, mode)
 
     @property
     def posts(self) -> list[PostData]:
@@ -454,7 +455,7 @@ def thread_view(thread: Thread, reader: ThreadReader | None, user, *, page: int,
     # Kept per worker under the thread's stamp (its posts and files) and its association's (authors' names).
     key = (thread.id, thread.content_version, thread.association.content_version, page, mode)
     posts = fragments.remember("thread_posts", load, *key)
-    view = ThreadView(thread, _Page(posts, page, POSTS_PER_PAGE, thread.post_count), mode)
+    view = ThreadView(thread, _Page(posts, page, POSTS_PER_PAGE, thread.post_count), mode, key=key)
     view.urls = PostUrls(thread, page, mode)
     if reader is not None and 0 < reader.last_read_number < thread.post_count:
         view.first_unread = reader.last_read_number + 1
