@@ -82,6 +82,7 @@ _HERE_MARKER_BYTES = HERE_MARKER.encode()
 def init_app(app) -> None:
     app.extensions["vmk_fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_BYTES", 2 * 1024 * 1024))
     app.add_template_global(render, "fragment")
+    app.add_template_global(render_stamped, "stamped_fragment")
     app.add_template_global(CSRF_MARKER, "csrf_marker")
     app.add_template_global(HERE_MARKER, "here_marker")
     app.add_template_filter(tuple, "tuple")  # lists become hashable fragment values
@@ -149,6 +150,13 @@ def render(name: str, macro, *values) -> Markup:
         html = macro(*values)  # a macro's output is Markup already
         store.put(key, html)
     return html
+
+
+def render_stamped(name: str, stamps: tuple, macro, *args) -> Markup:
+    """`macro(*args)` kept under `stamps`, change stamps (app/stamps.py) that cover everything the macro reads of
+    `args` (objects may be passed, unlike `render`), plus the language and time zone. For page parts that show rows
+    whose stamps the page has already read (an association's facts under its version)."""
+    return remember(name, lambda: macro(*args), *stamps, *language_and_zone())
 
 
 def data_cost(value) -> int:
