@@ -101,6 +101,7 @@ def _sqlite_on_begin(connection) -> None:
 def _init_login(login_manager) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from app.associations.models import MembershipState
     from app.associations.queries import remember_open_invitations, user_with_memberships
     from app.extensions import db
     from app.policy import remember_memberships
@@ -121,9 +122,10 @@ def _init_login(login_manager) -> None:
         # A copied cookie from before a logout or password change carries an old token: refuse it.
         if user is None or user.session_token != token or not user.is_active:
             return None
-        remember_memberships(user, [membership for _, membership, *_ in rows if membership is not None])
-        remember_site_stamp(tuple(rows[0][2:4]))
-        remember_open_invitations(user.id, rows[0][4])
+        # each row: the user, the site stamp (2 columns), whether invitations wait, one membership's state (or NULLs)
+        remember_memberships(user, [MembershipState(*row[4:]) for row in rows if row[4] is not None])
+        remember_site_stamp(tuple(rows[0][1:3]))
+        remember_open_invitations(user.id, rows[0][3])
         return user
 
 

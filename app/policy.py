@@ -5,14 +5,17 @@ route never disagree. The anonymous user answers False to everything that change
 may not see answers 404 rather than 403 (`require(..., hide=True)`), so its existence does not leak.
 """
 
+import sqlalchemy as sa
 from flask import abort, g, has_request_context
 
 from app.associations.models import (
+    STATE_COLUMNS,
     Association,
     Invitation,
     JoinPolicy,
     MemberRole,
     Membership,
+    MembershipState,
     MembershipStatus,
     Visibility,
 )
@@ -48,14 +51,15 @@ def is_methodist(user) -> bool:
     return _is_active(user) and user.role == Role.METHODIST
 
 
-def memberships_of(user) -> dict[int, Membership]:
+def memberships_of(user) -> dict[int, MembershipState]:
     """The user's memberships by association id, loaded once per request (one query, whatever the page)."""
     if not _is_active(user):
         return {}
     cache = g.setdefault("_memberships", {}) if has_request_context() else {}
     if user.id not in cache:
-        rows = db.session.scalars(db.select(Membership).where(Membership.user_id == user.id))
-        cache[user.id] = {m.association_id: m for m in rows}
+        columns = (getattr(Membership, name) for name in STATE_COLUMNS)
+        rows = db.session.execute(sa.select(*columns).where(Membership.user_id == user.id))
+        cache[user.id] = {row.association_id: MembershipState(*row) for row in rows}
     return cache[user.id]
 
 
@@ -71,7 +75,7 @@ def forget_memberships() -> None:
         g.pop("_memberships", None)
 
 
-def membership(user, association: Association) -> Membership | None:
+def membership(user, association: Association) -> MembershipState | None:
     return memberships_of(user).get(association.id)
 
 

@@ -129,6 +129,7 @@ ATTACHMENT_CASES = {
 
 # rule(user) → the roles allowed
 SITE_RULES = {
+    "is_active_user": ACTIVE,
     "can_access_admin": {"admin"},
     "is_admin": {"admin"},
     "is_methodist": {"methodist"},

@@ -1,6 +1,7 @@
 """Methodical associations (МО), their members and leaders, invitations."""
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -164,6 +165,31 @@ class Membership(db.Model):
     @property
     def is_leader(self) -> bool:
         return self.is_active and self.role == MemberRole.LEADER
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipState:
+    """A membership as the policy reads it, in plain values: read with the signed-in user on every request (the login
+    loader), where loading ORM objects for them cost more than the query."""
+
+    id: int
+    user_id: int
+    association_id: int
+    role: MemberRole
+    status: MembershipStatus
+    requested_at: datetime
+    joined_at: datetime | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    @property
+    def is_leader(self) -> bool:
+        return self.is_active and self.role == MemberRole.LEADER
+
+
+STATE_COLUMNS = ("id", "user_id", "association_id", "role", "status", "requested_at", "joined_at")
 
 
 class Invitation(db.Model):

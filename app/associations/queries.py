@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.associations.models import (
+    STATE_COLUMNS,
     Association,
     AssociationKind,
     AssociationLevel,
@@ -29,23 +30,28 @@ from app.stamps import read_site_stamp, user_stamps
 
 
 @prepared
-def _associations_by_id():
-    return db.select(Association).where(Association.id.in_(sa.bindparam("ids", expanding=True)))
+def _memberships_with_associations_statement():
+    return (
+        sa.select(Membership, Association)
+        .join(Association, Association.id == Membership.association_id)
+        .where(
+            Membership.user_id == sa.bindparam("user_id"),
+            Membership.status == sa.bindparam("status", type_=Membership.__table__.c.status.type),
+            Association.archived_at.is_(None),
+        )
+        .order_by(Association.name, Association.id)
+    )
 
 
 def _memberships_with_associations(user, status: MembershipStatus) -> list[Membership]:
-    """The user's memberships in this status with their associations (not archived), by association name. The
-    memberships are those the policy has read for this request; one query (the first time) adds the associations of
-    all of them."""
-    memberships = list(memberships_of(user).values())
-    missing = [m for m in memberships if "association" not in m.__dict__]
-    if missing:
-        ids = [m.association_id for m in missing]
-        found = {a.id: a for a in db.session.scalars(_associations_by_id(), {"ids": ids})}
-        for m in missing:  # the session keeps objects only while referenced: tie each to its membership
-            set_committed_value(m, "association", found.get(m.association_id))
-    mine = [m for m in memberships if m.status == status and m.association and m.association.archived_at is None]
-    return sorted(mine, key=lambda m: (m.association.name, m.association_id))
+    """The user's memberships in this status with their associations (not archived), by association name; one
+    query."""
+    found = []
+    params = {"user_id": user.id, "status": status}
+    for membership, association in db.session.execute(_memberships_with_associations_statement(), params):
+        set_committed_value(membership, "association", association)
+        found.append(membership)
+    return found
 
 
 def my_associations(user) -> list[Membership]:
@@ -93,8 +99,9 @@ def user_with_memberships():
     invited = sa.exists().where(
         Invitation.email == User.email, Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None)
     )
+    membership = (getattr(Membership, name) for name in STATE_COLUMNS)
     return (
-        sa.select(User, Membership, *site_stamp_columns(), invited.label("has_open_invitations"))
+        sa.select(User, *site_stamp_columns(), invited.label("has_open_invitations"), *membership)
         .outerjoin(Membership, Membership.user_id == User.id)
         .where(User.id == sa.bindparam("user_id"))
     )
