@@ -78,6 +78,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PER_PAGE = 20
+    # SQLite's page cache per connection, KiB (its own default is 2 000): a worker's memory (issue 3) against reads
+    # from the operating system's file cache.
+    SQLITE_CACHE_KIB = _int("SQLITE_CACHE_KIB", 256)
     # Rendered posts and list rows kept per worker process (app/fragments.py); 0 turns the cache off.
     FRAGMENT_CACHE_BYTES = _int("FRAGMENT_CACHE_BYTES", 2 * 1024 * 1024)
 

@@ -43,6 +43,7 @@ ON_FIRST_USE = [
     "smtplib",
     "xml.etree.ElementTree",  # app/discussions/feeds.py
     "PIL",  # app/discussions/attachments.py: uploads and thumbnails
+    "Stemmer",  # app/search/text.py: stemming a search or what a write indexes
     "flask_migrate",  # app/extensions.py: `flask db`
     "alembic",
 ]

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-import Stemmer
 from markupsafe import Markup, escape
 
 MAX_QUERY = 300  # characters of the query that are read; the rest is ignored (the page says so)
@@ -33,7 +32,15 @@ _ORDINALS = ["первый", "второй", "третий", "четвертый
              "десятый", "одиннадцатый"]  # fmt: skip
 
 _WORD = re.compile(r"[^\W_]+")
-_stemmer = Stemmer.Stemmer("russian")
+
+
+@functools.cache
+def _stemmer():
+    """Snowball's Russian stemmer, loaded by the first search or write that needs it (0.7 MB a worker that only
+    serves pages does without)."""
+    import Stemmer
+
+    return Stemmer.Stemmer("russian")
 
 
 def fold(text: str) -> str:
@@ -43,10 +50,14 @@ def fold(text: str) -> str:
 @functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """The stem of one folded word; Latin words and numbers stay as they are."""
-    return _stemmer.stemWord(word)
+    return _stemmer().stemWord(word)
 
 
-_ORDINAL_STEMS = {stem(word): str(n) for n, word in enumerate(_ORDINALS, 1)}
+@functools.cache
+def _ordinal_stems() -> dict[str, str]:
+    return {stem(word): str(n) for n, word in enumerate(_ORDINALS, 1)}
+
+
 _DIGIT_ORDINALS = {str(n): word for n, word in enumerate(_ORDINALS, 1)}
 
 
@@ -61,7 +72,7 @@ def index_text(text: str) -> str:
     for word in _WORD.findall(folded):
         if word in _DIGIT_ORDINALS:
             extra.append(_DIGIT_ORDINALS[word])
-        elif (digit := _ORDINAL_STEMS.get(stem(word))) is not None:
+        elif (digit := _ordinal_stems().get(stem(word))) is not None:
             extra.append(digit)
     return folded + ("\n" + " ".join(dict.fromkeys(extra)) if extra else "")
 
