@@ -92,9 +92,19 @@ def _sqlite_rows(columns, alias: str) -> str:
     return "(SELECT " + ", ".join(f"{alias}.{c} AS {c}" for c in columns) + ")"
 
 
-def _sqlite_statements() -> list[str]:
+def _sources(tables) -> dict:
+    """The watched tables among `tables` (all when None)."""
+    return {t: spec for t, spec in _SOURCES.items() if tables is None or t in tables}
+
+
+def _own(tables, table: str) -> bool:
+    """Whether the trigger on the stamped table's own rows (associations, users) is among `tables`."""
+    return tables is None or table in tables
+
+
+def _sqlite_statements(tables=None) -> list[str]:
     statements = []
-    for table, (when, columns, bumps) in _SOURCES.items():
+    for table, (when, columns, bumps) in _sources(tables).items():
         events = [("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))]
         for event, aliases in events:
             if when == "update" and event != "UPDATE":
@@ -108,22 +118,25 @@ def _sqlite_statements() -> list[str]:
                 f"CREATE TRIGGER vmk_stamp_{table}_{event.lower()} AFTER {event} ON {table} BEGIN {body}; END"
             )
     # The association's own row: any change but the stamp's own bumps the stamp (recursive triggers are off).
-    statements.append(
-        "CREATE TRIGGER vmk_stamp_associations_update AFTER UPDATE ON associations "
-        "WHEN NEW.content_version = OLD.content_version "
-        "BEGIN UPDATE associations SET content_version = content_version + 1 WHERE id = NEW.id; END"
-    )
+    if _own(tables, "associations"):
+        statements.append(
+            "CREATE TRIGGER vmk_stamp_associations_update AFTER UPDATE ON associations "
+            "WHEN NEW.content_version = OLD.content_version "
+            "BEGIN UPDATE associations SET content_version = content_version + 1 WHERE id = NEW.id; END"
+        )
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _USER_SHOWN)
-    statements.append(
-        f"CREATE TRIGGER vmk_stamp_users_shown AFTER UPDATE OF {', '.join(_USER_SHOWN)} ON users WHEN {changed} "  # noqa: S608
-        "BEGIN UPDATE associations SET content_version = content_version + 1; END"
-    )
+    if _own(tables, "users"):
+        statements.append(
+            f"CREATE TRIGGER vmk_stamp_users_shown AFTER UPDATE OF {', '.join(_USER_SHOWN)} ON users WHEN {changed} "  # noqa: S608
+            "BEGIN UPDATE associations SET content_version = content_version + 1; END"
+        )
     return statements
 
 
-def _sqlite_names() -> list[str]:
-    names = ["vmk_stamp_associations_update", "vmk_stamp_users_shown"]
-    for table, (when, _columns, _bumps) in _SOURCES.items():
+def _sqlite_names(tables=None) -> list[str]:
+    names = [f"vmk_stamp_{t}" for t, name in (("associations_update", "associations"), ("users_shown", "users"))
+             if _own(tables, name)]  # fmt: skip
+    for table, (when, _columns, _bumps) in _sources(tables).items():
         names += [f"vmk_stamp_{table}_{e}" for e in ("insert", "update", "delete") if when == "all" or e == "update"]
     return names
 
@@ -135,9 +148,9 @@ def _pg_body(bumps, rows: str) -> str:
     return " ".join(_bump(target, selector.format(rows=rows)) + ";" for target, selector in bumps)
 
 
-def _postgresql_statements() -> list[str]:
+def _postgresql_statements(tables=None) -> list[str]:
     statements = []
-    for table, (when, _columns, bumps) in _SOURCES.items():
+    for table, (when, _columns, bumps) in _sources(tables).items():
         both = "(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) AS changed"
         statements.append(
             f"CREATE OR REPLACE FUNCTION vmk_stamp_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -156,39 +169,45 @@ def _postgresql_statements() -> list[str]:
                 f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION vmk_stamp_{table}()"
             )
     # The association's own row: a BEFORE trigger raises the stamp within the same row version, whatever changed.
-    statements.append(
-        "CREATE OR REPLACE FUNCTION vmk_stamp_associations() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "NEW.content_version := OLD.content_version + 1; RETURN NEW; END $$"
-    )
-    statements.append(
-        "CREATE TRIGGER vmk_stamp_associations_update BEFORE UPDATE ON associations "
-        "FOR EACH ROW EXECUTE FUNCTION vmk_stamp_associations()"
-    )
+    if _own(tables, "associations"):
+        statements.append(
+            "CREATE OR REPLACE FUNCTION vmk_stamp_associations() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "NEW.content_version := OLD.content_version + 1; RETURN NEW; END $$"
+        )
+        statements.append(
+            "CREATE TRIGGER vmk_stamp_associations_update BEFORE UPDATE ON associations "
+            "FOR EACH ROW EXECUTE FUNCTION vmk_stamp_associations()"
+        )
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in _USER_SHOWN)
-    statements.append(
-        "CREATE OR REPLACE FUNCTION vmk_stamp_users_shown() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "UPDATE associations SET content_version = content_version + 1; RETURN NULL; END $$"
-    )
-    statements.append(
-        f"CREATE TRIGGER vmk_stamp_users_shown AFTER UPDATE OF {', '.join(_USER_SHOWN)} ON users "
-        f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION vmk_stamp_users_shown()"
-    )
+    if _own(tables, "users"):
+        statements.append(
+            "CREATE OR REPLACE FUNCTION vmk_stamp_users_shown() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "UPDATE associations SET content_version = content_version + 1; RETURN NULL; END $$"
+        )
+        statements.append(
+            f"CREATE TRIGGER vmk_stamp_users_shown AFTER UPDATE OF {', '.join(_USER_SHOWN)} ON users "
+            f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION vmk_stamp_users_shown()"
+        )
     return statements
 
 
-def _postgresql_drops() -> list[str]:
+def _postgresql_drops(tables=None) -> list[str]:
     drops = []
-    for table, (when, _columns, _bumps) in _SOURCES.items():
+    for table, (when, _columns, _bumps) in _sources(tables).items():
         for event in ("insert", "update", "delete"):
             if when == "all" or event == "update":
                 drops.append(f"DROP TRIGGER IF EXISTS vmk_stamp_{table}_{event} ON {table}")
         drops.append(f"DROP FUNCTION IF EXISTS vmk_stamp_{table}()")
-    drops += [
-        "DROP TRIGGER IF EXISTS vmk_stamp_associations_update ON associations",
-        "DROP FUNCTION IF EXISTS vmk_stamp_associations()",
-        "DROP TRIGGER IF EXISTS vmk_stamp_users_shown ON users",
-        "DROP FUNCTION IF EXISTS vmk_stamp_users_shown()",
-    ]
+    if _own(tables, "associations"):
+        drops += [
+            "DROP TRIGGER IF EXISTS vmk_stamp_associations_update ON associations",
+            "DROP FUNCTION IF EXISTS vmk_stamp_associations()",
+        ]
+    if _own(tables, "users"):
+        drops += [
+            "DROP TRIGGER IF EXISTS vmk_stamp_users_shown ON users",
+            "DROP FUNCTION IF EXISTS vmk_stamp_users_shown()",
+        ]
     return drops
 
 
@@ -202,19 +221,22 @@ def trigger_names(dialect: str) -> list[str]:
     return [s.split()[2] for s in _postgresql_statements() if s.startswith("CREATE TRIGGER")]
 
 
-def create_triggers(connection) -> None:
-    """Create (or recreate: idempotent, `create_all()` on existing tables calls it again) the triggers."""
-    drop_triggers(connection)
-    statements = _sqlite_statements() if connection.dialect.name == "sqlite" else _postgresql_statements()
+def create_triggers(connection, tables=None) -> None:
+    """Create (or recreate: idempotent, `create_all()` on existing tables calls it again) the triggers on `tables`
+    (all watched tables when None). A migration names the tables it adds triggers for, so that an old migration never
+    makes triggers on tables a later one creates."""
+    drop_triggers(connection, tables)
+    sqlite = connection.dialect.name == "sqlite"
+    statements = _sqlite_statements(tables) if sqlite else _postgresql_statements(tables)
     for statement in statements:
         connection.exec_driver_sql(statement)
 
 
-def drop_triggers(connection) -> None:
+def drop_triggers(connection, tables=None) -> None:
     if connection.dialect.name == "sqlite":
-        drops = [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_names()]
+        drops = [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_names(tables)]
     else:
-        drops = _postgresql_drops()
+        drops = _postgresql_drops(tables)
     for statement in drops:
         connection.exec_driver_sql(statement)
 
