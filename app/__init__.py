@@ -28,10 +28,12 @@ def create_app(config=None) -> Flask:
     _register_blueprints(app)
 
     from app import discussions, errors, fragments, search, stamps
+    from app.consultations import services as consultations
 
     fragments.init_app(app)
     stamps.listen()
     discussions.init_app(app)
+    consultations.init_app(app)
     search.init_app(app)
     errors.init_app(app)
     from app import cli

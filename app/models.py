@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from app.admin.models import AuditEntry
 from app.associations.models import Association, AssociationLevel, Invitation, Membership
 from app.auth.models import User, UserLevel
+from app.consultations.models import Question, QuestionEvent
 from app.directory.models import School, Subject
 from app.discussions.models import (
     AssociationWatch,
@@ -24,8 +25,8 @@ from app.stamps import install as _install_stamp_triggers
 
 __all__ = [
     "Association", "AssociationLevel", "AssociationWatch", "Attachment", "AuditEntry", "Bookmark", "Draft",
-    "Invitation", "Membership", "Mention", "Post", "PostRevision", "Reaction", "School", "SearchDocument", "Subject",
-    "Tag", "Thread", "ThreadReader", "User", "UserLevel",
+    "Invitation", "Membership", "Mention", "Post", "PostRevision", "Question", "QuestionEvent", "Reaction", "School",
+    "SearchDocument", "Subject", "Tag", "Thread", "ThreadReader", "User", "UserLevel",
 ]  # fmt: skip
 
 _install_stamp_triggers(Association.metadata)  # create_all() makes the change-stamp triggers too (app/stamps.py)

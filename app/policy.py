@@ -20,6 +20,7 @@ from app.associations.models import (
     Visibility,
 )
 from app.auth.models import Role, User, UserStatus
+from app.consultations.models import Question, QuestionStatus
 from app.discussions.models import Attachment, Post, Thread, ThreadKind
 from app.extensions import db
 
@@ -267,6 +268,50 @@ def can_download_attachment(user, attachment: Attachment, post: Post) -> bool:
 def can_read_feed(association: Association) -> bool:
     """Atom feeds are public documents: only for public associations."""
     return association.visibility == Visibility.PUBLIC and not association.is_archived
+
+
+# --- consultations (issue 5): rule(user, question) ----------------------------------------------------------------
+
+
+def _consults_on(user, question: Question) -> bool:
+    """The question is in the methodist's declared subjects and levels (a question without one matches any)."""
+    subjects_ok = question.subject_id is None or question.subject_id in {s.id for s in user.subjects}
+    return subjects_ok and (question.level is None or question.level in user.levels)
+
+
+def can_take_question(user, question: Question) -> bool:
+    """A methodist takes an open question in their subjects and levels; an admin any open question."""
+    if not question.status.is_open or not can_view_thread(user, question.thread):
+        return False
+    return is_admin(user) or (is_methodist(user) and _consults_on(user, question))
+
+
+def can_assign_question(user, question: Question) -> bool:
+    """Leaders of the association and admins give an open question to a methodist."""
+    return question.status.is_open and can_moderate(user, question.thread.association)
+
+
+def can_release_question(user, question: Question) -> bool:
+    """The methodist who has it, or a leader or admin, gives an open question back to the queue."""
+    if not question.status.is_open or not can_view_thread(user, question.thread):
+        return False
+    mine = _is_active(user) and question.assignee_id is not None and question.assignee_id == user.id
+    return mine or can_moderate(user, question.thread.association)
+
+
+def can_accept_answer(user, question: Question) -> bool:
+    """The asker, a methodist, or a leader of the association marks (or takes back) the solution; not once closed."""
+    thread = question.thread
+    if question.status == QuestionStatus.CLOSED or not _is_active(user) or not can_view_thread(user, thread):
+        return False
+    return thread.author_id == user.id or is_methodist(user) or can_moderate(user, thread.association)
+
+
+def can_close_question(user, question: Question) -> bool:
+    """A methodist, a leader of the association or an admin closes an open question."""
+    if not question.status.is_open or not can_view_thread(user, question.thread):
+        return False
+    return is_methodist(user) or can_moderate(user, question.thread.association)
 
 
 POLICY_GLOBALS = {

@@ -71,6 +71,9 @@ _SOURCES: dict[str, tuple[str, tuple[str, ...], list[tuple[str, str]]]] = {
         ("post_id",),
         [(_THREADS, "SELECT thread_id FROM posts WHERE id IN (SELECT post_id FROM {rows})")],
     ),
+    # a question's status, assignee and solution, and its history (consultations)
+    "questions": ("all", ("thread_id",), [(_THREADS, "SELECT thread_id FROM {rows}")]),
+    "question_events": ("all", ("thread_id",), [(_THREADS, "SELECT thread_id FROM {rows}")]),
     "thread_readers": ("all", ("user_id",), [(_USERS, "SELECT user_id FROM {rows}")]),
     "association_watches": ("all", ("user_id",), [(_USERS, "SELECT user_id FROM {rows}")]),
 }

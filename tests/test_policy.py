@@ -157,6 +157,26 @@ CHANGE_ROLE_CASES = {
 # can_respond_to_invitation(user, invitation): whose address → the roles allowed
 INVITATION_CASES = {"own_address": ACTIVE, "own_address_in_capitals": ACTIVE, "someone_else": NOBODY}
 
+# rule(user, question) → question (asked by "member"; the methodist consults on physics at the basic level) → roles
+QUESTION_TARGETS = ["any_subject", "physics", "chemistry", "closed", "members_only", "taken_by_methodist"]
+QUESTION_RULES = {
+    "can_take_question": {"any_subject": {"methodist", "admin"}, "physics": {"methodist", "admin"},
+                          "chemistry": {"admin"}, "closed": NOBODY, "members_only": {"admin"},
+                          "taken_by_methodist": {"methodist", "admin"}},
+    "can_assign_question": {"any_subject": MODERATORS, "physics": MODERATORS, "chemistry": MODERATORS,
+                            "closed": NOBODY, "members_only": MODERATORS, "taken_by_methodist": MODERATORS},
+    "can_release_question": {"any_subject": MODERATORS, "physics": MODERATORS, "chemistry": MODERATORS,
+                             "closed": NOBODY, "members_only": MODERATORS,
+                             "taken_by_methodist": {"methodist", *MODERATORS}},
+    "can_accept_answer": {"any_subject": {"member", "methodist", *MODERATORS},
+                          "physics": {"member", "methodist", *MODERATORS},
+                          "chemistry": {"member", "methodist", *MODERATORS}, "closed": NOBODY,
+                          "members_only": INSIDERS, "taken_by_methodist": {"member", "methodist", *MODERATORS}},
+    "can_close_question": {"any_subject": {"methodist", *MODERATORS}, "physics": {"methodist", *MODERATORS},
+                           "chemistry": {"methodist", *MODERATORS}, "closed": NOBODY, "members_only": MODERATORS,
+                           "taken_by_methodist": {"methodist", *MODERATORS}},
+}  # fmt: skip
+
 OTHER_RULES = {"can_change_role", "can_respond_to_invitation", "can_download_attachment", "can_read_feed"}
 
 
@@ -301,6 +321,40 @@ def test_post_rule(rule, target, people, posts):
     assert {role for role in ROLES if check(people[role], posts[target])} == POST_RULES[rule][target]
 
 
+@pytest.fixture
+def questions(people, associations):
+    from app.consultations import services as consultations
+    from app.consultations.models import QuestionStatus
+    from app.directory.models import EducationLevel
+    from app.discussions.models import ThreadKind
+    from tests.factories import make_subject, make_thread
+
+    physics, chemistry = make_subject("Физика"), make_subject("Химия")
+    people["methodist"].subjects.append(physics)
+    people["methodist"].set_levels([EducationLevel.BASIC])
+    where = {"members_only": "members_only"}
+    made = {}
+    for name in QUESTION_TARGETS:
+        thread = make_thread(people["member"], associations[where.get(name, "public")], kind=ThreadKind.QUESTION)
+        made[name] = consultations.question_of(thread)
+    for name, subject in (("physics", physics), ("chemistry", chemistry)):
+        made[name].subject_id, made[name].level = subject.id, EducationLevel.BASIC
+    made["closed"].status = QuestionStatus.CLOSED
+    made["taken_by_methodist"].assignee_id = people["methodist"].id
+    made["taken_by_methodist"].status = QuestionStatus.IN_PROGRESS
+    db.session.flush()
+    return made
+
+
+QUESTION_CASES = [(rule, target) for rule in QUESTION_RULES for target in QUESTION_TARGETS]
+
+
+@pytest.mark.parametrize(("rule", "target"), QUESTION_CASES, ids=[f"{r}-{t}" for r, t in QUESTION_CASES])
+def test_question_rule(rule, target, people, questions):
+    check = getattr(policy, rule)
+    assert {role for role in ROLES if check(people[role], questions[target])} == QUESTION_RULES[rule][target]
+
+
 @pytest.mark.parametrize(
     ("kind", "thread_kind"), list(CREATE_THREAD_CASES), ids=[f"{k}-{t}" for k, t in CREATE_THREAD_CASES]
 )
@@ -334,7 +388,13 @@ def test_every_rule_is_in_the_table():
         if value.__module__ == policy.__name__ and name.startswith(("can_", "is_"))
     }
     covered = (
-        set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | set(THREAD_RULES) | set(POST_RULES) | OTHER_RULES
+        set(ASSOCIATION_RULES)
+        | set(SITE_RULES)
+        | set(PERSON_RULES)
+        | set(THREAD_RULES)
+        | set(POST_RULES)
+        | set(QUESTION_RULES)
+        | OTHER_RULES
     )
     assert rules <= covered, f"add rows for {sorted(rules - covered)}"
     assert covered <= rules, f"rows for rules that no longer exist: {sorted(covered - rules)}"
@@ -352,7 +412,13 @@ def test_require_answers_403_or_404(app):
 
 def test_rules_are_jinja_globals(app):
     for name in (
-        set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | set(THREAD_RULES) | set(POST_RULES) | OTHER_RULES
+        set(ASSOCIATION_RULES)
+        | set(SITE_RULES)
+        | set(PERSON_RULES)
+        | set(THREAD_RULES)
+        | set(POST_RULES)
+        | set(QUESTION_RULES)
+        | OTHER_RULES
     ):
         assert app.jinja_env.globals[name] is getattr(policy, name)
 

@@ -24,6 +24,13 @@ MAX_TAGS = 5
 MAX_REPLY_DEPTH = 4  # deeper answers are shown at this depth, still saying whom they answer
 
 
+# Features built on discussions (consultations) act on new threads and replies in the same transaction: each hook is
+# called with the thread (after it is flushed) or with the new reply; one may raise DiscussionError to refuse it (the
+# route rolls the whole request back). Discussions itself knows nothing of them.
+THREAD_HOOKS: list = []
+REPLY_HOOKS: list = []
+
+
 class DiscussionError(Exception):
     """A domain error with a message fit to show the user."""
 
@@ -132,6 +139,8 @@ def create_thread(
     _count_in_association(association.id, threads=1, posts=1, at=now)
     set_watch_level(author, thread, WatchLevel.WATCHING).last_read_number = 1
     db.session.flush()
+    for hook in THREAD_HOOKS:
+        hook(thread)
     return thread
 
 
@@ -197,6 +206,8 @@ def create_reply(
     reader.last_read_number = max(reader.last_read_number or 0, number)  # one's own post is read
     db.session.flush()
     db.session.refresh(thread, ["post_count", "reply_count", "last_posted_at", "last_poster_id"])
+    for hook in REPLY_HOOKS:
+        hook(post)
     return post
 
 

@@ -1,0 +1,1 @@
+"""Consultations: a teacher asks, methodists answer (issue 5)."""

@@ -1,0 +1,176 @@
+"""Verbs of the consultation workflow: a question is opened with its thread, taken, assigned, released, answered,
+accepted and closed. Each transition is recorded (QuestionEvent) with who and when. Services flush, never commit."""
+
+from flask_babel import gettext as _
+
+from app import policy
+from app.auth.models import Role, User
+from app.consultations.models import Question, QuestionEvent, QuestionEventKind, QuestionStatus
+from app.db import utcnow
+from app.discussions.models import Post, Thread, ThreadKind
+from app.discussions.services import DiscussionError
+from app.extensions import db
+from app.policy import PermissionDenied
+
+
+class ConsultationError(Exception):
+    """A transition the question's state does not allow; the message says why, in Russian."""
+
+
+def question_of(thread: Thread) -> Question | None:
+    return db.session.get(Question, thread.id) if thread.kind == ThreadKind.QUESTION else None
+
+
+def _record(question: Question, kind: QuestionEventKind, actor: User | None, **about) -> QuestionEvent:
+    event = QuestionEvent(thread_id=question.thread_id, kind=kind, actor_id=actor.id if actor else None,
+                          status=question.status, **about)  # fmt: skip
+    db.session.add(event)
+    return event
+
+
+def open_question(thread: Thread, *, subject=None, level=None, grade: str = "", topic: str = "") -> Question:
+    """The consultation side of a new question thread: status «новый», the clock starts at the thread's creation."""
+    question = Question(thread_id=thread.id, status=QuestionStatus.NEW, subject_id=subject.id if subject else None,
+                        level=level, grade=grade.strip(), topic=topic.strip(), asked_at=thread.created_at)  # fmt: skip
+    db.session.add(question)
+    _record(question, QuestionEventKind.ASKED, thread.author)
+    db.session.flush()
+    return question
+
+
+def _on_thread(thread: Thread) -> None:
+    if thread.kind == ThreadKind.QUESTION and question_of(thread) is None:
+        open_question(thread)
+
+
+def _require_open(question: Question) -> None:
+    if not question.status.is_open:
+        raise ConsultationError(_("Вопрос уже решён или закрыт."))
+
+
+def take_question(user: User, question: Question) -> None:
+    """A methodist takes the question into work: they become its assignee («в работе»)."""
+    _require_open(question)
+    if not policy.can_take_question(user, question):
+        raise PermissionDenied(_("Взять в работу можно только вопрос по своим предметам и уровням образования."))
+    question.assignee_id = user.id
+    if question.status == QuestionStatus.NEW:
+        question.status = QuestionStatus.IN_PROGRESS
+    _record(question, QuestionEventKind.TAKEN, user)
+    db.session.flush()
+
+
+def assign_question(actor: User, question: Question, methodist: User) -> None:
+    """A leader of the association or an admin gives the question to a methodist."""
+    _require_open(question)
+    if not policy.can_assign_question(actor, question):
+        raise PermissionDenied(_("Назначать вопросы могут руководители объединения и администраторы."))
+    if methodist.role != Role.METHODIST or not methodist.is_active:
+        raise ConsultationError(_("Назначить вопрос можно только методисту."))
+    question.assignee_id = methodist.id
+    if question.status == QuestionStatus.NEW:
+        question.status = QuestionStatus.IN_PROGRESS
+    _record(question, QuestionEventKind.ASSIGNED, actor, target_user_id=methodist.id)
+    db.session.flush()
+
+
+def release_question(actor: User, question: Question) -> None:
+    """The assignee (or a leader or admin) gives the question back to the queue; unanswered, it is «новый» again."""
+    _require_open(question)
+    if not policy.can_release_question(actor, question):
+        raise PermissionDenied(_("Вернуть вопрос в очередь может тот, кто его взял, или руководитель."))
+    question.assignee_id = None
+    if question.status == QuestionStatus.IN_PROGRESS and question.first_answer_at is None:
+        question.status = QuestionStatus.NEW
+    _record(question, QuestionEventKind.RELEASED, actor)
+    db.session.flush()
+
+
+def _on_reply(post: Post) -> None:
+    """A methodist's reply answers the question (the clock stops at the first one); the asker writing after an answer
+    puts it back in work. Replies to a closed question are refused."""
+    question = question_of(post.thread)
+    if question is None:
+        return
+    if question.status == QuestionStatus.CLOSED:
+        raise DiscussionError(_("Вопрос закрыт: ответить на него нельзя."))
+    author = post.author
+    if policy.is_methodist(author):
+        if question.first_answer_at is None:
+            question.first_answer_at = post.created_at
+        if question.status in (QuestionStatus.NEW, QuestionStatus.IN_PROGRESS):
+            question.status = QuestionStatus.ANSWERED
+        if question.assignee_id is None:
+            question.assignee_id = author.id
+        _record(question, QuestionEventKind.ANSWERED, author, post_id=post.id)
+    elif author.id == post.thread.author_id and question.status == QuestionStatus.ANSWERED:
+        question.status = QuestionStatus.IN_PROGRESS
+        _record(question, QuestionEventKind.REOPENED, author, post_id=post.id)
+    db.session.flush()
+
+
+def accept_answer(actor: User, question: Question, post: Post) -> None:
+    """Mark a reply as the solution: the question is «решён». Accepting another reply replaces the first."""
+    if question.status == QuestionStatus.CLOSED:
+        raise ConsultationError(_("Вопрос закрыт: отметить решение нельзя."))
+    if post.thread_id != question.thread_id or post.number == 1 or not post.is_visible:
+        raise ConsultationError(_("Решением можно отметить только видимый ответ в этом вопросе."))
+    if not policy.can_accept_answer(actor, question):
+        raise PermissionDenied(_("Отметить решение может автор вопроса, методист или руководитель объединения."))
+    question.accepted_post_id = post.id
+    question.status = QuestionStatus.RESOLVED
+    question.resolved_at = utcnow()
+    _record(question, QuestionEventKind.ACCEPTED, actor, post_id=post.id)
+    db.session.flush()
+
+
+def unaccept_answer(actor: User, question: Question) -> None:
+    """Take the solution back: the question is «отвечен» again if a methodist answered, else «в работе» or «новый»."""
+    if question.accepted_post_id is None:
+        raise ConsultationError(_("У вопроса нет отмеченного решения."))
+    if not policy.can_accept_answer(actor, question):
+        raise PermissionDenied(_("Снять решение может автор вопроса, методист или руководитель объединения."))
+    post_id, question.accepted_post_id, question.resolved_at = question.accepted_post_id, None, None
+    question.status = _unresolved_status(question)
+    _record(question, QuestionEventKind.UNACCEPTED, actor, post_id=post_id)
+    db.session.flush()
+
+
+def _unresolved_status(question: Question) -> QuestionStatus:
+    if question.first_answer_at is not None:
+        return QuestionStatus.ANSWERED
+    return QuestionStatus.IN_PROGRESS if question.assignee_id else QuestionStatus.NEW
+
+
+_CLOSING = {
+    QuestionEventKind.CLOSED_RESOLVED: QuestionStatus.RESOLVED,
+    QuestionEventKind.CLOSED_DUPLICATE: QuestionStatus.CLOSED,
+    QuestionEventKind.CLOSED_NOT_A_QUESTION: QuestionStatus.CLOSED,
+}
+
+
+def close_question(actor: User, question: Question, reason: QuestionEventKind, *, duplicate_of: Thread | None = None):
+    """A methodist, leader or admin closes the question: as resolved («решён»), as a duplicate of another question
+    (with a link to it) or as not a question («закрыт»)."""
+    _require_open(question)
+    if not policy.can_close_question(actor, question):
+        raise PermissionDenied(_("Закрыть вопрос может методист или руководитель объединения."))
+    if reason not in _CLOSING:
+        raise ConsultationError(_("Выберите, как закрыть вопрос."))
+    if reason == QuestionEventKind.CLOSED_DUPLICATE:
+        if duplicate_of is None or duplicate_of.id == question.thread_id or duplicate_of.kind != ThreadKind.QUESTION:
+            raise ConsultationError(_("Укажите другой вопрос, повтором которого является этот."))
+        question.duplicate_of_id = duplicate_of.id
+    question.status = _CLOSING[reason]
+    question.resolved_at = utcnow()
+    _record(question, reason, actor)
+    db.session.flush()
+
+
+def init_app(_app) -> None:
+    """Questions get their consultation side when their thread is created, and replies move them along."""
+    from app.discussions import services as discussions
+
+    for hooks, hook in ((discussions.THREAD_HOOKS, _on_thread), (discussions.REPLY_HOOKS, _on_reply)):
+        if hook not in hooks:
+            hooks.append(hook)
