@@ -4,7 +4,9 @@ The README documents each variable. `create_app(config)` takes one of these clas
 """
 
 import os
+import re
 import tempfile
+from datetime import date, time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -18,9 +20,17 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, minimum: int | None = None) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r}: a whole number expected") from None
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{name}={value!r}: at least {minimum} expected")
+    return number
 
 
 def _database_url(variable: str = "DATABASE_URL", default: str = f"sqlite:///{INSTANCE_DIR / 'vmk.sqlite3'}") -> str:
@@ -31,6 +41,54 @@ def _database_url(variable: str = "DATABASE_URL", default: str = f"sqlite:///{IN
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def _dates(name: str, default: str = "") -> tuple[date, ...]:
+    """A list of ISO dates separated by commas or spaces; unset means the default, set empty means none."""
+    value = os.environ.get(name, default)
+    dates = set()
+    for item in re.split(r"[,\s]+", value.strip()):
+        if not item:
+            continue
+        try:
+            dates.add(date.fromisoformat(item))
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not a date written as YYYY-MM-DD") from None
+    return tuple(sorted(dates))
+
+
+def _disjoint(name: str, dates: tuple[date, ...], other_name: str, other: tuple[date, ...]) -> tuple[date, ...]:
+    if both := sorted(set(dates) & set(other)):
+        raise ValueError(f"{name} and {other_name} both list {', '.join(map(str, both))}")
+    return dates
+
+
+def _hours_window(name: str) -> tuple[time, time] | None:
+    """`HH:MM-HH:MM` (the end may be 24:00) as a pair of wall-clock times; empty means the whole day."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})", value)
+    try:
+        start = time.fromisoformat(match[1])
+        end = time(0) if match[2] == "24:00" else time.fromisoformat(match[2])
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r}: working hours written as HH:MM-HH:MM expected, e.g. 09:00-18:00") from None
+    if end != time(0) and start >= end:
+        raise ValueError(f"{name}={value!r}: the working hours must start before they end")
+    return start, end
+
+
+# Days off on weekdays by the production calendar: 2026 by Government decree No. 1466 of 24 September 2025 (3 and 4
+# January moved to 9 January and 31 December); 2027 by Article 112 of the Labour Code only (1-8 January, 23 February,
+# 8 March, and 1 May, 9 May, 12 June falling on a weekend moved to the next Monday by its second part) until the 2027
+# decree, which moves 2 and 3 January, is confirmed. Saturdays and Sundays need no listing.
+RUSSIAN_DAYS_OFF_2026_2027 = (
+    "2026-01-01 2026-01-02 2026-01-05 2026-01-06 2026-01-07 2026-01-08 2026-01-09 2026-02-23 2026-03-09 2026-05-01 "
+    "2026-05-11 2026-06-12 2026-11-04 2026-12-31 "
+    "2027-01-01 2027-01-04 2027-01-05 2027-01-06 2027-01-07 2027-01-08 2027-02-23 2027-03-08 2027-05-03 2027-05-10 "
+    "2027-06-14 2027-11-04"
+)
 
 
 class Config:
@@ -83,6 +141,14 @@ class Config:
     SQLITE_CACHE_KIB = _int("SQLITE_CACHE_KIB", 256)
     # Rendered posts and list rows kept per worker process (app/fragments.py); 0 turns the cache off.
     FRAGMENT_CACHE_BYTES = _int("FRAGMENT_CACHE_BYTES", 2 * 1024 * 1024)
+
+    # Consultations (issue 5): the response-time target counts working time only (app/consultations/clock.py).
+    CONSULTATION_TARGET_HOURS = _int("CONSULTATION_TARGET_HOURS", 48, minimum=1)
+    CONSULTATION_HOLIDAYS = _dates("CONSULTATION_HOLIDAYS", RUSSIAN_DAYS_OFF_2026_2027)
+    CONSULTATION_WORKING_DAYS = _disjoint(
+        "CONSULTATION_WORKING_DAYS", _dates("CONSULTATION_WORKING_DAYS"), "CONSULTATION_HOLIDAYS", CONSULTATION_HOLIDAYS
+    )
+    CONSULTATION_WORKING_HOURS = _hours_window("CONSULTATION_WORKING_HOURS")
 
     # Attachments of posts: stored under random names outside static/, served only through the app.
     ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
