@@ -19,7 +19,7 @@ from app.associations.models import (
     MembershipStatus,
     Visibility,
 )
-from app.auth.models import Role, User, UserStatus
+from app.auth.models import Role, User, UserLevel, UserStatus, user_subjects
 from app.consultations.models import Question, QuestionStatus
 from app.discussions.models import Attachment, Post, Thread, ThreadKind
 from app.extensions import db
@@ -273,10 +273,23 @@ def can_read_feed(association: Association) -> bool:
 # --- consultations (issue 5): rule(user, question) ----------------------------------------------------------------
 
 
+def _consulting_scope(user) -> tuple[set[int], set]:
+    """The subjects (ids) and levels a user declared, read once per request: the user object may come from a query
+    that forbids loading its relationships."""
+    cache = g.setdefault("_consulting_scope", {}) if has_request_context() else {}
+    if user.id not in cache:
+        subjects = db.session.scalars(sa.select(user_subjects.c.subject_id).where(user_subjects.c.user_id == user.id))
+        levels = db.session.scalars(sa.select(UserLevel.level).where(UserLevel.user_id == user.id))
+        cache[user.id] = (set(subjects), set(levels))
+    return cache[user.id]
+
+
 def _consults_on(user, question: Question) -> bool:
     """The question is in the methodist's declared subjects and levels (a question without one matches any)."""
-    subjects_ok = question.subject_id is None or question.subject_id in {s.id for s in user.subjects}
-    return subjects_ok and (question.level is None or question.level in user.levels)
+    subjects, levels = _consulting_scope(user)
+    return (question.subject_id is None or question.subject_id in subjects) and (
+        question.level is None or question.level in levels
+    )
 
 
 def can_take_question(user, question: Question) -> bool:

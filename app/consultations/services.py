@@ -167,9 +167,15 @@ def close_question(actor: User, question: Question, reason: QuestionEventKind, *
     db.session.flush()
 
 
-def init_app(_app) -> None:
-    """Questions get their consultation side when their thread is created, and replies move them along."""
+def init_app(app) -> None:
+    """Questions get their consultation side when their thread is created, and replies move them along; the thread
+    page shows a question's panel (`question_panel`, a Jinja global: discussions knows nothing of consultations)."""
+    from app.consultations.forms import CLOSE_REASONS
+    from app.consultations.queries import question_panel
     from app.discussions import services as discussions
+    from app.discussions.queries import page_of
+
+    app.jinja_env.globals.update(question_panel=question_panel, close_reasons=CLOSE_REASONS, page_of=page_of)
 
     for hooks, hook in ((discussions.THREAD_HOOKS, _on_thread), (discussions.REPLY_HOOKS, _on_reply)):
         if hook not in hooks:

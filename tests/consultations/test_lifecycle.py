@@ -4,33 +4,15 @@ and when, and the refusals the issue lists."""
 import pytest
 import sqlalchemy as sa
 
-from app.auth.models import Role
 from app.consultations import services
 from app.consultations.models import Question, QuestionEvent, QuestionEventKind, QuestionStatus
 from app.consultations.services import ConsultationError
-from app.directory.models import EducationLevel
 from app.discussions import services as discussions
 from app.discussions.models import ThreadKind
 from app.discussions.services import DiscussionError
 from app.extensions import db
 from app.policy import PermissionDenied
-from tests.factories import make_association, make_membership, make_post, make_subject, make_thread, make_user
-
-
-@pytest.fixture
-def world():
-    physics = make_subject("Физика")
-    asker, colleague, leader = make_user(full_name="Автор Вопроса"), make_user(), make_user()
-    methodist = make_user(Role.METHODIST, full_name="Методист Физики")
-    methodist.subjects.append(physics)
-    methodist.set_levels([EducationLevel.BASIC])
-    association = make_association(leader=leader, members=[asker, colleague])
-    thread = make_thread(asker, association, kind=ThreadKind.QUESTION, title="Как готовить к ВПР по физике?")
-    question = services.question_of(thread)
-    question.subject_id, question.level = physics.id, EducationLevel.BASIC
-    db.session.flush()
-    return {"asker": asker, "colleague": colleague, "leader": leader, "methodist": methodist, "thread": thread,
-            "question": question, "association": association, "admin": make_user(Role.ADMIN)}  # fmt: skip
+from tests.factories import make_membership, make_post, make_subject, make_thread
 
 
 def _history(question: Question) -> list[tuple]:
