@@ -49,6 +49,19 @@ def _methodists():
     )
 
 
+@prepared
+def _statuses():
+    return sa.select(Question.thread_id, Question.status).where(
+        Question.thread_id.in_(sa.bindparam("ids", expanding=True))
+    )
+
+
+def row_statuses(rows) -> dict:
+    """Thread id → status for the questions among a list's rows (one query, none when the page has no question)."""
+    ids = [row.id for row in rows if row.kind == ThreadKind.QUESTION]
+    return dict(db.session.execute(_statuses(), {"ids": ids}).all()) if ids else {}
+
+
 def question_panel(thread: Thread, user) -> QuestionPanel | None:
     """The question of a «вопрос» thread with its history (two queries; three for those who may assign), or None for
     other threads (no query)."""

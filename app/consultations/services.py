@@ -171,11 +171,14 @@ def init_app(app) -> None:
     """Questions get their consultation side when their thread is created, and replies move them along; the thread
     page shows a question's panel (`question_panel`, a Jinja global: discussions knows nothing of consultations)."""
     from app.consultations.forms import CLOSE_REASONS
-    from app.consultations.queries import question_panel
+    from app.consultations.queries import question_panel, row_statuses
+    from app.discussions import queries as discussion_queries
     from app.discussions import services as discussions
-    from app.discussions.queries import page_of
 
-    app.jinja_env.globals.update(question_panel=question_panel, close_reasons=CLOSE_REASONS, page_of=page_of)
+    app.jinja_env.globals.update(question_panel=question_panel, close_reasons=CLOSE_REASONS,
+                                 page_of=discussion_queries.page_of)  # fmt: skip
+    if row_statuses not in discussion_queries.ROW_STATES:
+        discussion_queries.ROW_STATES.append(row_statuses)
 
     for hooks, hook in ((discussions.THREAD_HOOKS, _on_thread), (discussions.REPLY_HOOKS, _on_reply)):
         if hook not in hooks:

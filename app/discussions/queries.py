@@ -77,6 +77,7 @@ class ThreadList:
     tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
     watch_level: WatchLevel | None = None  # the signed-in user's for the association, so its form asks nothing
     key: tuple = ()  # what the page's rows were kept under (association_threads), with change stamps
+    states: dict = field(default_factory=dict)  # thread id → its state from ROW_STATES (a question's status)
 
     def render_rows(self, row_macro, badge_macro) -> Markup:
         """The page's rows, kept whole under the list's key, this reader's unread counts, the language and the time
@@ -91,7 +92,7 @@ class ThreadList:
         """Each row from the fragment cache by what it shows, then this reader's «unread» badge."""
         html = []
         for thread in self.page.items:
-            values = thread_row_values(thread, self.tags.get(thread.id, ()), self.slug)
+            values = thread_row_values(thread, self.tags.get(thread.id, ()), self.slug, self.states.get(thread.id))
             row = fragments.render("discussions/thread_row", row_macro, *values)
             unread = self.unread.get(thread.id, 0)
             html.append(str(row).replace(_UNREAD_MARKER, " " + str(badge_macro(unread)) if unread else "", 1))
@@ -101,9 +102,22 @@ class ThreadList:
 _UNREAD_MARKER = "<!--unread-->"
 
 
-def thread_row_values(row, tags: tuple[str, ...], slug: str) -> tuple:
+# Features built on discussions add a state to the rows of their threads (consultations: a question's status): each
+# hook takes the page's rows and returns {thread id: a value with `.value` and `.label`}, read in one query for the
+# page and kept with it under the association's change stamp.
+ROW_STATES: list = []
+
+
+def _row_states(items) -> dict:
+    states = {}
+    for hook in ROW_STATES:
+        states.update(hook(items))
+    return states
+
+
+def thread_row_values(row, tags: tuple[str, ...], slug: str, state=None) -> tuple:
     """Everything a thread's row shows, in the order of the `thread_row` macro's arguments (its cache key). `row`
-    has the columns of `_ROW_COLUMNS`."""
+    has the columns of `_ROW_COLUMNS`; `state` comes from ROW_STATES."""
     return (
         row.id,
         row.title,
@@ -119,6 +133,7 @@ def thread_row_values(row, tags: tuple[str, ...], slug: str) -> tuple:
         row.last_poster_name,
         tags,
         slug,
+        state,
     )
 
 
@@ -202,14 +217,14 @@ def association_threads(association: Association, args=None, user=None) -> Threa
                 more = {"offset": max(start - len(pinned), 0), "limit": per_page - len(items)}
                 items += rows(rest_stmt, {**params, **more}).all()
         total = rows(total_stmt, params).scalar() if kind or tag or moderator else association.thread_count
-        return items, total, _tag_names(items)
+        return items, total, _tag_names(items), _row_states(items)
 
     # Kept per worker under the association's change stamp, which every change to its threads raises (app/stamps.py).
     key = (association.id, association.content_version, sort, kind, tag, moderator, page, per_page)
-    items, total, tags = fragments.remember("association_threads", load, *key)
+    items, total, tags, states = fragments.remember("association_threads", load, *key)
     pagination = _Page(list(items), page, per_page, total)
     unread, watch_level = reading_state(user, association, items)
-    return ThreadList(pagination, kind, tag, sort, unread, association.slug, tags, watch_level, key)
+    return ThreadList(pagination, kind, tag, sort, unread, association.slug, tags, watch_level, key, states)
 
 
 @prepared

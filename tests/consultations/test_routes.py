@@ -120,3 +120,35 @@ def test_a_question_in_a_members_only_association_is_404_for_outsiders(client, l
     db.session.commit()
     login(world["methodist"])
     assert client.post(f"/threads/{thread.id}/question/take").status_code == 404
+
+
+def test_the_association_page_shows_each_questions_status_as_it_changes(app, client, world):
+    w = world
+    page = f"/associations/{w['association'].slug}/"
+    assert 'question-status-new">новый' in text(client.get(page))
+    methodist = _as(app, w["methodist"])
+    methodist.post(_url(w, "take"))
+    assert 'question-status-in_progress">в работе' in text(client.get(page))  # the list kept before is not reused
+    answer = make_post(w["thread"], w["methodist"])
+    db.session.commit()
+    _as(app, w["asker"]).post(_url(w, "accept"), data={"post_number": answer.number})
+    assert 'question-status-resolved">решён' in text(client.get(page))
+    discussion = make_thread(w["asker"], w["association"], title="Обычное обсуждение без статуса")
+    db.session.commit()
+    listed = text(client.get(page))
+    row = listed[listed.index("Обычное обсуждение без статуса") :][:600]
+    assert "question-status" not in row.split("</li>")[0]
+    assert discussion.id
+
+
+def test_the_statuses_of_a_list_cost_one_query_whatever_the_number_of_questions(client, world, count_queries):
+    page = f"/associations/{world['association'].slug}/"
+    with count_queries() as one:
+        client.get(page)
+    for n in range(12):
+        make_thread(world["asker"], world["association"], kind=ThreadKind.QUESTION, title=f"Ещё вопрос номер {n}")
+    db.session.commit()
+    with count_queries() as thirteen:
+        response = client.get(page)
+    assert text(response).count("question-status-new") == 13
+    assert thirteen.count == one.count, thirteen.statements
