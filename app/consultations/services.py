@@ -28,19 +28,19 @@ def _record(question: Question, kind: QuestionEventKind, actor: User | None, **a
     return event
 
 
-def open_question(thread: Thread, *, subject=None, level=None, grade: str = "", topic: str = "") -> Question:
+def open_question(thread: Thread, *, subject_id=None, level=None, grade: str = "", topic: str = "") -> Question:
     """The consultation side of a new question thread: status «новый», the clock starts at the thread's creation."""
-    question = Question(thread_id=thread.id, status=QuestionStatus.NEW, subject_id=subject.id if subject else None,
-                        level=level, grade=grade.strip(), topic=topic.strip(), asked_at=thread.created_at)  # fmt: skip
+    question = Question(thread_id=thread.id, status=QuestionStatus.NEW, subject_id=subject_id, level=level,
+                        grade=grade.strip(), topic=topic.strip(), asked_at=thread.created_at)  # fmt: skip
     db.session.add(question)
     _record(question, QuestionEventKind.ASKED, thread.author)
     db.session.flush()
     return question
 
 
-def _on_thread(thread: Thread) -> None:
+def _on_thread(thread: Thread, details: dict) -> None:
     if thread.kind == ThreadKind.QUESTION and question_of(thread) is None:
-        open_question(thread)
+        open_question(thread, **details)
 
 
 def _require_open(question: Question) -> None:

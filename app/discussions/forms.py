@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField, URLField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.directory.choices import level_choices, subject_choices
+from app.directory.models import EducationLevel
 from app.discussions.models import ThreadKind
 from app.discussions.services import MAX_TAGS, parse_tags
 
@@ -53,11 +55,19 @@ class ThreadForm(FlaskForm):
     url = URLField(_l("Адрес ссылки"), validators=[Length(max=2000)], filters=[_strip])
     experience_grade = StringField(_l("Класс или уровень"), validators=[Length(max=100)], filters=[_strip])
     experience_method = StringField(_l("Технология или метод"), validators=[Optional(), Length(max=200)])
+    # Questions: what the consultation is about, so that it reaches the methodists of that subject and level.
+    question_subject = SelectField(_l("Предмет"), choices=[], validate_choice=False)
+    question_level = SelectField(_l("Уровень образования"), choices=[], validate_choice=False)
+    question_grade = StringField(_l("Класс"), validators=[Optional(), Length(max=40)], filters=[_strip])
+    question_topic = StringField(_l("Тема рабочей программы"), validators=[Optional(), Length(max=200)],
+                                 filters=[_strip])  # fmt: skip
     submission_token = HiddenField(default=_token)
 
     def __init__(self, *args, kinds: list[ThreadKind], **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(k.value, k.label) for k in kinds]
+        self.question_subject.choices = [("", _l("— выберите —")), *subject_choices()]
+        self.question_level.choices = [("", _l("— выберите —")), *level_choices()]
         if not self.submission_token.data:
             self.submission_token.data = _token()
 
@@ -77,6 +87,22 @@ class ThreadForm(FlaskForm):
         parts = urlsplit(field.data)
         if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
             raise ValidationError(_l("Укажите адрес, начинающийся с http:// или https://."))
+
+    def validate_question_subject(self, field):
+        if self.kind.data == ThreadKind.QUESTION.value and field.data not in {v for v, _l in field.choices if v}:
+            raise ValidationError(_l("Выберите предмет вопроса."))
+
+    def validate_question_level(self, field):
+        if self.kind.data == ThreadKind.QUESTION.value and field.data not in {level.value for level in EducationLevel}:
+            raise ValidationError(_l("Выберите уровень образования."))
+
+    @property
+    def question_details(self) -> dict:
+        """What a question carries besides its text (consultations read it when the thread is created)."""
+        if self.kind.data != ThreadKind.QUESTION.value:
+            return {}
+        return {"subject_id": int(self.question_subject.data), "level": EducationLevel(self.question_level.data),
+                "grade": self.question_grade.data or "", "topic": self.question_topic.data or ""}  # fmt: skip
 
     def validate_experience_grade(self, field):
         if self.kind.data == ThreadKind.EXPERIENCE.value and not (field.data or "").strip():

@@ -113,6 +113,7 @@ def _thread_data(form: ThreadForm) -> dict:
         "experience_grade": form.experience_grade.data or "" if kind == ThreadKind.EXPERIENCE else "",
         "experience_method": form.experience_method.data or "" if kind == ThreadKind.EXPERIENCE else "",
         "submission_token": form.submission_token.data or None,
+        "details": form.question_details,
     }
 
 

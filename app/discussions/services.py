@@ -25,8 +25,9 @@ MAX_REPLY_DEPTH = 4  # deeper answers are shown at this depth, still saying whom
 
 
 # Features built on discussions (consultations) act on new threads and replies in the same transaction: each hook is
-# called with the thread (after it is flushed) or with the new reply; one may raise DiscussionError to refuse it (the
-# route rolls the whole request back). Discussions itself knows nothing of them.
+# called with the thread (after it is flushed) and the `details` the form gave for its kind, or with the new reply;
+# one may raise DiscussionError to refuse it (the route rolls the whole request back). Discussions itself knows
+# nothing of them.
 THREAD_HOOKS: list = []
 REPLY_HOOKS: list = []
 
@@ -106,8 +107,10 @@ def create_thread(
     experience_grade: str = "",
     experience_method: str = "",
     submission_token: str | None = None,
+    details: dict | None = None,
 ) -> Thread:
-    """Open a thread with its first post; the author watches it. A repeated submission returns the first thread."""
+    """Open a thread with its first post; the author watches it. A repeated submission returns the first thread.
+    `details` are handed to THREAD_HOOKS (a question's subject and level, for consultations)."""
     if (earlier := find_submitted(author, submission_token)) is not None:
         return earlier.thread
     names = parse_tags(tags)
@@ -140,7 +143,7 @@ def create_thread(
     set_watch_level(author, thread, WatchLevel.WATCHING).last_read_number = 1
     db.session.flush()
     for hook in THREAD_HOOKS:
-        hook(thread)
+        hook(thread, details or {})
     return thread
 
 

@@ -273,7 +273,7 @@ def test_mentions_in_a_new_thread_are_recorded(client, login, association, membe
     colleague = make_user(full_name="Орлова Ёлка Ивановна")
     make_membership(colleague, association)
     login(member)
-    data = {"title": "Нужна помощь", "body": "Коллега @[Орлова Елка Ивановна], подскажите.", "kind": "question"}
+    data = {"title": "Нужна помощь", "body": "Коллега @[Орлова Елка Ивановна], подскажите.", "kind": "discussion"}
     assert client.post(f"/associations/{association.slug}/threads/new", data=data).status_code == 302
     assert db.session.scalar(db.select(Mention.user_id)) == colleague.id
 
