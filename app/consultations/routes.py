@@ -5,12 +5,13 @@ import re
 from functools import partial
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import policy
 from app.auth.models import User
+from app.consultations import queue as queues
 from app.consultations import services
 from app.consultations.forms import CLOSE_REASONS, AcceptForm, AssignForm, CloseForm
 from app.consultations.models import Question, QuestionEventKind
@@ -19,6 +20,25 @@ from app.extensions import db
 from app.policy import PermissionDenied, require
 
 bp = Blueprint("consultations", __name__)
+
+
+@bp.get("/consultations/")
+@login_required
+def queue():
+    """Methodists and admins: the queue of open questions; leaders and admins: the overdue ones; everyone: their own
+    questions."""
+    me = _me()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    filters = queues.Filters.from_args(request.args)
+    consults = policy.is_methodist(me) or policy.is_admin(me)
+    leads = policy.is_admin(me) or any(m.is_leader for m in policy.memberships_of(me).values())
+    return render_template(
+        "consultations/queue.html",
+        filters=filters,
+        queue=queues.methodist_queue(me, filters, page) if consults else None,
+        overdue=queues.overdue_questions(me) if leads else [],
+        mine=queues.my_questions(me, 1 if consults else page),
+    )
 
 
 def _question(thread_id: int) -> Question:

@@ -49,7 +49,7 @@ def excerpt(post: Post, length: int = EXCERPT_LENGTH) -> str:
     return text if len(text) <= length else text[:length].rstrip() + "…"
 
 
-class _Page(Pagination):
+class ListPage(Pagination):
     """A page whose items and total were found by our own queries (no COUNT(*) needed)."""
 
     def __init__(self, items: list, page: int, per_page: int, total: int):
@@ -222,7 +222,7 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     # Kept per worker under the association's change stamp, which every change to its threads raises (app/stamps.py).
     key = (association.id, association.content_version, sort, kind, tag, moderator, page, per_page)
     items, total, tags, states = fragments.remember("association_threads", load, *key)
-    pagination = _Page(list(items), page, per_page, total)
+    pagination = ListPage(list(items), page, per_page, total)
     unread, watch_level = reading_state(user, association, items)
     return ThreadList(pagination, kind, tag, sort, unread, association.slug, tags, watch_level, key, states)
 
@@ -470,7 +470,7 @@ def thread_view(thread: Thread, reader: ThreadReader | None, user, *, page: int,
     # Kept per worker under the thread's stamp (its posts and files) and its association's (authors' names).
     key = (thread.id, thread.content_version, thread.association.content_version, page, mode)
     posts = fragments.remember("thread_posts", load, *key)
-    view = ThreadView(thread, _Page(posts, page, POSTS_PER_PAGE, thread.post_count), mode, key=key)
+    view = ThreadView(thread, ListPage(posts, page, POSTS_PER_PAGE, thread.post_count), mode, key=key)
     view.urls = PostUrls(thread, page, mode)
     if reader is not None and 0 < reader.last_read_number < thread.post_count:
         view.first_unread = reader.last_read_number + 1

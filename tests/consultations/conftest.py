@@ -8,7 +8,7 @@ from app.consultations import services
 from app.directory.models import EducationLevel
 from app.discussions.models import ThreadKind
 from app.extensions import db
-from tests.factories import make_association, make_subject, make_thread, make_user
+from tests.factories import PASSWORD, make_association, make_subject, make_thread, make_user
 
 
 @pytest.fixture
@@ -25,4 +25,21 @@ def world():
     admin = make_user(Role.ADMIN)
     db.session.commit()
     return {"asker": asker, "colleague": colleague, "leader": leader, "methodist": methodist, "thread": thread,
-            "question": question, "association": association, "admin": admin}  # fmt: skip
+            "question": question, "association": association, "admin": admin, "physics": physics}  # fmt: skip
+
+
+@pytest.fixture
+def signed_in(app):
+    """`signed_in(user)`: a new client signed in as `user` (the login form redirects a signed-in client instead of
+    switching users)."""
+
+    def sign_in(user):
+        client = app.test_client()
+        assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+        return client
+
+    return sign_in
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)

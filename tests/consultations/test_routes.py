@@ -4,34 +4,22 @@ the refusals (403 with the reason, 404 for unknown or invisible questions, login
 from app.consultations.models import QuestionStatus
 from app.discussions.models import ThreadKind
 from app.extensions import db
+from tests.consultations.conftest import text
 from tests.factories import make_association, make_post, make_thread, make_user
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def _as(app, user):
-    """A client signed in as `user` (the login form redirects a signed-in client instead of switching users)."""
-    from tests.factories import PASSWORD
-
-    client = app.test_client()
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
-    return client
 
 
 def _url(w, action: str) -> str:
     return f"/threads/{w['thread'].id}/question/{action}"
 
 
-def test_the_panel_shows_status_subject_and_the_readers_actions(app, client, world):
+def test_the_panel_shows_status_subject_and_the_readers_actions(signed_in, client, world):
     w = world
     page = text(client.get(f"/threads/{w['thread'].id}"))
     assert "новый" in page and "Физика" in page and "История вопроса" in page
     assert _url(w, "take") not in page and _url(w, "close") not in page  # a visitor acts on nothing
-    page = text(_as(app, w["methodist"]).get(f"/threads/{w['thread'].id}"))
+    page = text(signed_in(w["methodist"]).get(f"/threads/{w['thread'].id}"))
     assert _url(w, "take") in page and _url(w, "close") in page and _url(w, "assign") not in page
-    page = text(_as(app, w["leader"]).get(f"/threads/{w['thread'].id}"))
+    page = text(signed_in(w["leader"]).get(f"/threads/{w['thread'].id}"))
     assert _url(w, "assign") in page and "Методист Физики" in page and _url(w, "take") not in page
 
 
@@ -49,14 +37,14 @@ def test_visitors_are_sent_to_log_in(client, world):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_the_methodist_takes_answers_and_the_asker_accepts(app, world):
+def test_the_methodist_takes_answers_and_the_asker_accepts(signed_in, world):
     w = world
-    client = _as(app, w["methodist"])
+    client = signed_in(w["methodist"])
     response = client.post(_url(w, "take"), follow_redirects=True)
     assert "Вопрос взят в работу." in text(response) and "в работе" in text(response)
     answer = make_post(w["thread"], w["methodist"], body="Разберите демоверсию.")
     db.session.commit()
-    client = _as(app, w["asker"])
+    client = signed_in(w["asker"])
     response = client.post(_url(w, "accept"), data={"post_number": answer.number}, follow_redirects=True)
     assert f"Ответ №{answer.number} отмечен как решение." in text(response)
     question = db.session.get(type(w["question"]), w["thread"].id)
@@ -66,18 +54,18 @@ def test_the_methodist_takes_answers_and_the_asker_accepts(app, world):
     assert "Решение снято." in text(response)
 
 
-def test_refusals_say_why(app, world):
+def test_refusals_say_why(signed_in, world):
     w = world
     reply = make_post(w["thread"], w["colleague"])
     db.session.commit()
-    client = _as(app, w["colleague"])  # a member, not the asker: may not accept, take, assign or close
+    client = signed_in(w["colleague"])  # a member, not the asker: may not accept, take, assign or close
     assert client.post(_url(w, "accept"), data={"post_number": reply.number}).status_code == 403
     response = client.post(_url(w, "take"))
     assert response.status_code == 403 and "своим предметам" in text(response)
     assert client.post(_url(w, "assign"), data={"methodist_id": w["methodist"].id}).status_code == 403
     assert client.post(_url(w, "close"), data={"reason": "closed_resolved"}).status_code == 403
 
-    client = _as(app, w["leader"])
+    client = signed_in(w["leader"])
     response = client.post(_url(w, "assign"), data={"methodist_id": w["colleague"].id}, follow_redirects=True)
     assert "Назначить вопрос можно только методисту." in text(response)
     response = client.post(_url(w, "assign"), data={"methodist_id": 987654}, follow_redirects=True)
@@ -101,8 +89,8 @@ def test_closing_as_a_duplicate_by_its_address(client, login, world):
     assert db.session.get(type(w["question"]), w["thread"].id).duplicate_of_id == original.id
 
 
-def test_actions_need_the_csrf_token(app, world):
-    client = _as(app, world["methodist"])
+def test_actions_need_the_csrf_token(app, signed_in, world):
+    client = signed_in(world["methodist"])
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = client.post(_url(world, "take"))
@@ -122,16 +110,16 @@ def test_a_question_in_a_members_only_association_is_404_for_outsiders(client, l
     assert client.post(f"/threads/{thread.id}/question/take").status_code == 404
 
 
-def test_the_association_page_shows_each_questions_status_as_it_changes(app, client, world):
+def test_the_association_page_shows_each_questions_status_as_it_changes(signed_in, client, world):
     w = world
     page = f"/associations/{w['association'].slug}/"
     assert 'question-status-new">новый' in text(client.get(page))
-    methodist = _as(app, w["methodist"])
+    methodist = signed_in(w["methodist"])
     methodist.post(_url(w, "take"))
     assert 'question-status-in_progress">в работе' in text(client.get(page))  # the list kept before is not reused
     answer = make_post(w["thread"], w["methodist"])
     db.session.commit()
-    _as(app, w["asker"]).post(_url(w, "accept"), data={"post_number": answer.number})
+    signed_in(w["asker"]).post(_url(w, "accept"), data={"post_number": answer.number})
     assert 'question-status-resolved">решён' in text(client.get(page))
     discussion = make_thread(w["asker"], w["association"], title="Обычное обсуждение без статуса")
     db.session.commit()
