@@ -27,9 +27,11 @@ from app.associations.models import (
 )
 from app.auth import services as accounts
 from app.auth.models import Role, User, UserStatus
+from app.consultations import services as consultations
+from app.consultations.models import QuestionEvent, QuestionEventKind
 from app.db import utcnow
 from app.demo_data import ASSOCIATIONS, DEMO_FILES, PENDING_USERS, SCHOOLS, SUBJECTS, THREADS, USERS
-from app.directory.models import School, Subject
+from app.directory.models import EducationLevel, School, Subject
 from app.discussions import attachments, engagement
 from app.discussions import services as discussions
 from app.discussions.models import Post, Thread, ThreadKind
@@ -63,7 +65,7 @@ def seed_demo() -> int:
             # Archived after its members joined, as in life; only when just created, so an unarchive sticks.
             admin_services.archive_association(users[ADMIN_EMAIL], association, reason=spec["archived"])
     db.session.flush()
-    _threads(created, users, by_slug)
+    _threads(created, users, by_slug, subjects)
     return created[0]
 
 
@@ -155,7 +157,7 @@ def _membership(created: list[int], user: User, association: Association, role, 
     return membership
 
 
-def _threads(created: list[int], users: dict[str, User], by_slug: dict[str, Association]) -> None:
+def _threads(created: list[int], users: dict[str, User], by_slug: dict[str, Association], subjects) -> None:
     """The demo conversations, each created whole (thread, replies, «Полезно», files) when its title is missing."""
     touched = set()
     for spec in THREADS:
@@ -164,7 +166,7 @@ def _threads(created: list[int], users: dict[str, User], by_slug: dict[str, Asso
             sa.select(Thread.id).where(Thread.association_id == association.id, Thread.title == spec["title"])
         )
         if exists is None:
-            created[0] += _thread(spec, users, association)
+            created[0] += _thread(spec, users, association, subjects)
             touched.add(association.id)
     if touched:
         # The conversations were back-dated: the associations' last activity follows their newest post.
@@ -175,7 +177,14 @@ def _threads(created: list[int], users: dict[str, User], by_slug: dict[str, Asso
     db.session.flush()
 
 
-def _thread(spec: dict, users: dict[str, User], association: Association) -> int:
+def _thread(spec: dict, users: dict[str, User], association: Association, subjects) -> int:
+    consultation = spec.get("consultation", {})
+    details = (
+        {"subject_id": subjects[consultation["subject"]].id, "level": EducationLevel(consultation["level"]),
+         "grade": consultation.get("grade", ""), "topic": consultation.get("topic", "")}
+        if consultation
+        else {}
+    )  # fmt: skip
     thread = discussions.create_thread(
         users[spec["author"]],
         association,
@@ -186,6 +195,7 @@ def _thread(spec: dict, users: dict[str, User], association: Association) -> int
         url=spec.get("url"),
         experience_grade=spec.get("grade", ""),
         experience_method=spec.get("method", ""),
+        details=details,
     )
     posts = [db.session.scalar(sa.select(Post).where(Post.thread_id == thread.id, Post.number == 1))]
     for reply in spec["replies"]:
@@ -201,6 +211,7 @@ def _thread(spec: dict, users: dict[str, User], association: Association) -> int
         for index, names in spec.get("files", {}).items()
     )
     _backdate(thread, posts, spec["days_ago"])
+    _settle_question(thread, posts, consultation, users[spec["author"]])
     if spec.get("pinned"):
         thread.pinned_at = thread.created_at
     return 2 + len(spec["replies"]) + reactions + files
@@ -213,6 +224,28 @@ def _backdate(thread: Thread, posts: list[Post], days_ago: int) -> None:
         post.created_at = start + timedelta(hours=4 * index, minutes=(index * 23) % 60)
     thread.created_at = posts[0].created_at
     thread.last_posted_at = posts[-1].created_at
+
+
+def _settle_question(thread: Thread, posts: list[Post], consultation: dict, asker: User) -> None:
+    """A demo question's clock and history follow its back-dated posts; the asker accepts the answer the spec names
+    (`accept`: its index), an hour after the last post."""
+    question = consultations.question_of(thread)
+    if question is None:
+        return
+    question.asked_at = thread.created_at
+    at = {post.id: post.created_at for post in posts}
+    for event in db.session.scalars(sa.select(QuestionEvent).where(QuestionEvent.thread_id == thread.id)):
+        event.created_at = at.get(event.post_id, thread.created_at)
+    answered = [at[e.post_id] for e in db.session.scalars(sa.select(QuestionEvent).where(
+        QuestionEvent.thread_id == thread.id, QuestionEvent.kind == QuestionEventKind.ANSWERED))]  # fmt: skip
+    question.first_answer_at = min(answered, default=None)
+    if "accept" in consultation:
+        consultations.accept_answer(asker, question, posts[consultation["accept"]])
+        settled = posts[-1].created_at + timedelta(hours=1)
+        question.resolved_at = settled
+        db.session.scalars(sa.select(QuestionEvent).where(QuestionEvent.thread_id == thread.id).order_by(
+            QuestionEvent.id.desc())).first().created_at = settled  # fmt: skip
+    db.session.flush()
 
 
 def _demo_file(name: str) -> FileStorage:

@@ -401,6 +401,8 @@ THREADS = [
         "kind": "question",
         "author": "teacher@example.org",
         "days_ago": 12,
+        # no methodist has answered yet: the demo's overdue question in the queue of methodist@example.org
+        "consultation": {"subject": MATH, "level": "basic", "grade": "5 класс", "topic": "Подготовка к ВПР"},
         "tags": "ВПР, 5 класс",
         "body": (
             "Коллеги, в этом году у меня два пятых класса, и в прошлом году результаты ВПР в параллели были "
@@ -518,6 +520,8 @@ THREADS = [
         "kind": "question",
         "author": "g.orazova@example.org",
         "days_ago": 15,
+        # answered by the methodist n.zakharova@example.org; the asker accepts the first colleague's advice
+        "consultation": {"subject": RUS, "level": "basic", "grade": "9 класс", "accept": 1},
         "tags": "итоговое собеседование, 9 класс",
         "body": (
             "Коллеги, у многих моих девятиклассников монолог занимает меньше минуты: ответят на два вопроса "

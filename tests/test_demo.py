@@ -258,3 +258,21 @@ def test_demo_attachments_are_real_files_and_feeds_parse(demo, _uploads, client)
     parsed = feedparser.parse(client.get("/associations/rmo-matematika/feed.atom").data)
     assert not parsed.bozo
     assert len(parsed.entries) == sum(1 for t in _threads() if t.association.slug == "rmo-matematika")
+
+
+def test_demo_questions_show_the_consultation_workflow(demo, app):
+    from app.consultations import services as consultations
+    from app.consultations.clock import calendar_from_config
+    from app.consultations.models import QuestionStatus
+    from app.discussions.models import Thread
+
+    def question(title):
+        return consultations.question_of(db.session.scalar(db.select(Thread).where(Thread.title == title)))
+
+    waiting = question("Как вы готовите пятиклассников к ВПР по математике?")
+    assert waiting.status == QuestionStatus.NEW and waiting.subject.slug == "matematika"
+    target = app.config["CONSULTATION_TARGET_HOURS"]
+    assert calendar_from_config(app.config).is_overdue(waiting.asked_at, utcnow(), target)
+    solved = question("Итоговое собеседование в 9 классе: как тренировать монолог")
+    assert solved.status == QuestionStatus.RESOLVED and solved.accepted_post.number == 2
+    assert solved.first_answer_at is not None and solved.asked_at < solved.first_answer_at < solved.resolved_at
