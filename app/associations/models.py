@@ -138,7 +138,21 @@ def _keep_search_name(_mapper, _connection, association: Association) -> None:
     association.search_name = fold_for_search(association.name)
 
 
-class Membership(db.Model):
+class _MembershipFlags:
+    """What a membership (the model or its plain state) says about its member."""
+
+    __slots__ = ()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    @property
+    def is_leader(self) -> bool:
+        return self.is_active and self.role == MemberRole.LEADER
+
+
+class Membership(_MembershipFlags, db.Model):
     __tablename__ = "memberships"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "association_id", name="uq_memberships_user_association"),
@@ -158,17 +172,9 @@ class Membership(db.Model):
     user: Mapped[User] = relationship()
     association: Mapped[Association] = relationship()
 
-    @property
-    def is_active(self) -> bool:
-        return self.status == MembershipStatus.ACTIVE
-
-    @property
-    def is_leader(self) -> bool:
-        return self.is_active and self.role == MemberRole.LEADER
-
 
 @dataclass(frozen=True, slots=True)
-class MembershipState:
+class MembershipState(_MembershipFlags):
     """A membership as the policy reads it, in plain values: read with the signed-in user on every request (the login
     loader), where loading ORM objects for them cost more than the query."""
 
@@ -179,14 +185,6 @@ class MembershipState:
     status: MembershipStatus
     requested_at: datetime
     joined_at: datetime | None
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == MembershipStatus.ACTIVE
-
-    @property
-    def is_leader(self) -> bool:
-        return self.is_active and self.role == MemberRole.LEADER
 
 
 STATE_COLUMNS = ("id", "user_id", "association_id", "role", "status", "requested_at", "joined_at")
