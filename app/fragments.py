@@ -152,6 +152,15 @@ def render(name: str, macro, *values) -> Markup:
     return html
 
 
+def remember_for_user(name: str, user, compute, *values):
+    """`remember` under the user's change stamps and the site's (`stamps.user_stamps`) plus `values`; computed every
+    time where the request read no stamps (outside a signed-in request)."""
+    from app.stamps import user_stamps
+
+    key = user_stamps(user)
+    return compute() if key is None else remember(name, compute, *key, *values)
+
+
 def render_stamped(name: str, stamps: tuple, macro, *args) -> Markup:
     """`macro(*args)` kept under `stamps`, change stamps (app/stamps.py) that cover everything the macro reads of
     `args` (objects may be passed, unlike `render`), plus the language and time zone. For page parts that show rows

@@ -178,6 +178,8 @@ QUESTION_RULES = {
 }  # fmt: skip
 
 OTHER_RULES = {"can_change_role", "can_respond_to_invitation", "can_download_attachment", "can_read_feed"}
+ALL_RULES = (set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | set(THREAD_RULES) | set(POST_RULES)
+             | set(QUESTION_RULES) | OTHER_RULES)  # fmt: skip
 
 
 # --- the world -----------------------------------------------------------------------------------------------------
@@ -387,15 +389,7 @@ def test_every_rule_is_in_the_table():
         for name, value in inspect.getmembers(policy, inspect.isfunction)
         if value.__module__ == policy.__name__ and name.startswith(("can_", "is_"))
     }
-    covered = (
-        set(ASSOCIATION_RULES)
-        | set(SITE_RULES)
-        | set(PERSON_RULES)
-        | set(THREAD_RULES)
-        | set(POST_RULES)
-        | set(QUESTION_RULES)
-        | OTHER_RULES
-    )
+    covered = ALL_RULES
     assert rules <= covered, f"add rows for {sorted(rules - covered)}"
     assert covered <= rules, f"rows for rules that no longer exist: {sorted(covered - rules)}"
 
@@ -411,15 +405,7 @@ def test_require_answers_403_or_404(app):
 
 
 def test_rules_are_jinja_globals(app):
-    for name in (
-        set(ASSOCIATION_RULES)
-        | set(SITE_RULES)
-        | set(PERSON_RULES)
-        | set(THREAD_RULES)
-        | set(POST_RULES)
-        | set(QUESTION_RULES)
-        | OTHER_RULES
-    ):
+    for name in ALL_RULES:
         assert app.jinja_env.globals[name] is getattr(policy, name)
 
 

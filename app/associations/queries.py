@@ -24,9 +24,9 @@ from app.auth.models import User
 from app.db import fold_for_search, prepared, rows
 from app.directory.models import EducationLevel, Subject
 from app.extensions import db
-from app.fragments import remember
+from app.fragments import remember, remember_for_user
 from app.policy import is_admin, memberships_of
-from app.stamps import read_site_stamp, user_stamps
+from app.stamps import read_site_stamp
 
 
 @prepared
@@ -444,8 +444,7 @@ def home_memberships(user) -> tuple[list[MyAssociation], list[MyAssociation]]:
                 pending.append(item)
         return active, sorted(pending, key=lambda m: m.requested_at, reverse=True)
 
-    key = user_stamps(user)
-    return load() if key is None else remember("home_memberships", load, *key)
+    return remember_for_user("home_memberships", user, load)
 
 
 @prepared

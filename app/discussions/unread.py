@@ -29,8 +29,8 @@ from app.db import UTCDateTime, prepared, rows, utcnow
 from app.discussions.engagement import LIST_PER_PAGE, post_url
 from app.discussions.models import AssociationWatch, Thread, ThreadReader, WatchLevel
 from app.extensions import db
-from app.fragments import remember
-from app.stamps import read_site_stamp, user_stamps
+from app.fragments import remember, remember_for_user
+from app.stamps import read_site_stamp
 
 NAV_UNREAD_CAP = 99  # the nav shows «99+» beyond this; counting stops there, so the query stays cheap
 NEW_THREAD_DAYS = 14  # a never-opened thread in one's association stops being «new» after this
@@ -57,10 +57,7 @@ def _cached(name: str, user, compute, *values):
     """`compute()`, kept per worker under the user's change stamps and the site's (app/stamps.py): what the
     home page and the nav show stays the same until someone writes in an association or the user reads, joins or
     watches something. Computed every time where no stamps were read (outside a signed-in request)."""
-    key = user_stamps(user)
-    if key is None:
-        return compute()
-    return remember(name, compute, *key, _window_start(), *values)
+    return remember_for_user(name, user, compute, _window_start(), *values)
 
 
 def _signed_in(user) -> bool:
