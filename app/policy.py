@@ -199,15 +199,28 @@ def can_create_thread(user, association: Association, kind: ThreadKind | str | N
     return True
 
 
+def sees_private_questions(user, association: Association) -> bool:
+    """Methodists, the association's leaders and admins see every private question in it (the SQL twin is
+    `discussions.queries.private_visible`)."""
+    return is_admin(user) or is_methodist(user) or is_leader(user, association)
+
+
 def can_view_thread(user, thread: Thread) -> bool:
-    """Reading follows the association's visibility; hidden and deleted threads only for its moderators."""
+    """Reading follows the association's visibility; hidden and deleted threads only for its moderators; a private
+    question only for its author, methodists, the association's leaders and admins."""
     if not can_view_association(user, thread.association):
+        return False
+    if thread.is_private and not (
+        (_is_active(user) and thread.author_id == user.id) or sees_private_questions(user, thread.association)
+    ):
         return False
     return thread.is_visible or can_moderate(user, thread.association)
 
 
 def can_reply(user, thread: Thread) -> bool:
     if not thread.is_visible or thread.locked_at is not None:
+        return False
+    if thread.is_private and not can_view_thread(user, thread):
         return False
     return can_post_in(user, thread.association) or (is_admin(user) and not thread.association.is_archived)
 
@@ -325,6 +338,73 @@ def can_close_question(user, question: Question) -> bool:
     if not question.status.is_open or not can_view_thread(user, question.thread):
         return False
     return is_methodist(user) or can_moderate(user, question.thread.association)
+
+
+def can_rate_question(user, question: Question) -> bool:
+    """The asker rates a resolved question (helped or not, with a comment), and may change the rating."""
+    thread = question.thread
+    return (
+        question.status == QuestionStatus.RESOLVED
+        and _is_active(user)
+        and thread.author_id == user.id
+        and can_view_thread(user, thread)
+    )
+
+
+def can_view_rating(user, question: Question) -> bool:
+    """Ratings are for methodists, the association's leaders and admins."""
+    return can_view_thread(user, question.thread) and (
+        is_methodist(user) or can_moderate(user, question.thread.association)
+    )
+
+
+def can_endorse_answer(user, question: Question, post: Post) -> bool:
+    """A methodist recommends («Рекомендовано методистом») a visible reply by someone else in a question that is not
+    closed."""
+    return (
+        is_methodist(user)
+        and question.status != QuestionStatus.CLOSED
+        and post.thread_id == question.thread_id
+        and post.number > 1
+        and post.is_visible
+        and post.author_id != user.id
+        and can_view_thread(user, question.thread)
+    )
+
+
+def needs_publish_consent(question: Question) -> bool:
+    """A private question, or one from an association only its members see, enters the knowledge base (which is for
+    everyone) only after its asker agreed, and then without the asker's name."""
+    thread = question.thread
+    return thread.is_private or thread.association.visibility != Visibility.PUBLIC
+
+
+def can_consent_to_publish(user, question: Question) -> bool:
+    """The asker agrees (or stops agreeing) that their question may be published without their name."""
+    thread = question.thread
+    return _is_active(user) and thread.author_id == user.id and can_view_thread(user, thread)
+
+
+def can_publish_to_knowledge_base(user, question: Question) -> bool:
+    """A methodist or admin publishes a resolved question with an accepted answer (with the asker's consent where
+    `needs_publish_consent`)."""
+    if not (is_methodist(user) or is_admin(user)) or not can_view_thread(user, question.thread):
+        return False
+    if question.status != QuestionStatus.RESOLVED or question.accepted_post_id is None:
+        return False
+    return question.publish_consent_at is not None or not needs_publish_consent(question)
+
+
+def can_edit_knowledge_entry(user) -> bool:
+    """Methodists and admins edit the summary titles of published entries and withdraw them."""
+    return is_methodist(user) or is_admin(user)
+
+
+def can_view_consultation_stats(user) -> bool:
+    """Methodists, leaders (of any association) and admins see the consultation statistics."""
+    if is_admin(user) or is_methodist(user):
+        return True
+    return any(m.is_leader for m in memberships_of(user).values())
 
 
 POLICY_GLOBALS = {

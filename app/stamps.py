@@ -74,6 +74,8 @@ _SOURCES: dict[str, tuple[str, tuple[str, ...], list[tuple[str, str]]]] = {
     # a question's status, assignee and solution, and its history (consultations)
     "questions": ("all", ("thread_id",), [(_THREADS, "SELECT thread_id FROM {rows}")]),
     "question_events": ("all", ("thread_id",), [(_THREADS, "SELECT thread_id FROM {rows}")]),
+    "answer_endorsements": ("all", ("thread_id",), [(_THREADS, "SELECT thread_id FROM {rows}")]),
+    "knowledge_entries": ("all", ("thread_id",), [(_THREADS, "SELECT thread_id FROM {rows}")]),
     "thread_readers": ("all", ("user_id",), [(_USERS, "SELECT user_id FROM {rows}")]),
     "association_watches": ("all", ("user_id",), [(_USERS, "SELECT user_id FROM {rows}")]),
 }

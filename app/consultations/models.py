@@ -92,6 +92,12 @@ class Question(db.Model):
     # The response-time clock stops at the first methodist's answer.
     first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The asker's rating once resolved: helped or not, with an optional comment (shown to methodists, leaders, admins).
+    helped: Mapped[bool | None] = mapped_column()
+    rating_comment: Mapped[str] = mapped_column(sa.String(1000), default="", server_default=sa.text("''"))
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A private question may enter the knowledge base only after its asker agreed (and then without their name).
+    publish_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     subject: Mapped[Subject | None] = relationship()
@@ -117,3 +123,34 @@ class QuestionEvent(db.Model):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
+
+
+class AnswerEndorsement(db.Model):
+    """«Рекомендовано методистом»: a methodist vouches for another member's answer in a question."""
+
+    __tablename__ = "answer_endorsements"
+
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    methodist_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(sa.ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    methodist: Mapped[User] = relationship()
+
+
+class KnowledgeEntry(db.Model):
+    """A resolved question published to the knowledge base («база консультаций») with its accepted answer, under a
+    summary title a methodist may edit."""
+
+    __tablename__ = "knowledge_entries"
+
+    thread_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.thread_id", ondelete="CASCADE"), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    # a private question's asker is never named in the knowledge base; a public one's may be
+    hide_asker: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    question: Mapped[Question] = relationship()
+    published_by: Mapped[User | None] = relationship()

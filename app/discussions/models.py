@@ -112,6 +112,9 @@ class Thread(db.Model):
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     hidden_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A private question: only its author, methodists, the association's leaders and admins see it (policy
+    # `can_view_thread`, SQL `queries.private_visible`); it stays out of the association's counters.
+    is_private: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Raised by the database whenever its posts or their files change (app/stamps.py): the thread page's posts are
     # kept per worker under it.
     content_version: Mapped[int] = mapped_column(
