@@ -222,7 +222,11 @@ def can_reply(user, thread: Thread) -> bool:
         return False
     if thread.is_private and not can_view_thread(user, thread):
         return False
-    return can_post_in(user, thread.association) or (is_admin(user) and not thread.association.is_archived)
+    if can_post_in(user, thread.association):
+        return True
+    # admins anywhere, methodists in every question they can read (consultations cross associations)
+    consults = is_methodist(user) and thread.kind == ThreadKind.QUESTION and can_view_thread(user, thread)
+    return (is_admin(user) or consults) and not thread.association.is_archived
 
 
 def can_view_post(user, post: Post) -> bool:

@@ -7,6 +7,7 @@ added to app/policy.py without its row here.
 import inspect
 
 import pytest
+import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from app import policy
@@ -14,6 +15,7 @@ from app.admin import services as admin_services
 from app.associations.models import Invitation, JoinPolicy, MemberRole, MembershipStatus, Visibility
 from app.auth.models import Role, UserStatus
 from app.db import utcnow
+from app.discussions.models import Post
 from app.extensions import db
 from tests.factories import make_association, make_membership, make_user
 
@@ -72,6 +74,8 @@ ASSOCIATION_RULES = {
     "can_post_in": per_kind(default={"member", "leader"}, archived=NOBODY),
     "can_create_thread": per_kind(default={"member", "leader", "admin"}, archived=NOBODY),
     "can_watch": per_kind(default=ACTIVE, members_only={"member", "leader", "admin"}),
+    # consultations: who sees every private question of the association (they still need to see the association)
+    "sees_private_questions": per_kind(default={"leader", "methodist", "admin"}),
 }
 
 # can_create_thread(user, association, kind): (kind of association, thread kind) → the roles allowed
@@ -86,16 +90,20 @@ CREATE_THREAD_CASES = {
 FEED_CASES = {"public": True, "by_request": True, "invitation": True, "members_only": False, "archived": False}
 
 # rule(user, thread) → thread (all opened by "member") → the roles allowed
-THREAD_TARGETS = ["open", "hidden", "deleted", "locked", "members_only", "archived"]
+THREAD_TARGETS = ["open", "hidden", "deleted", "locked", "members_only", "archived", "question", "private_question"]
 MODERATORS = {"leader", "admin"}
 INSIDERS = {"member", "leader", "admin"}
+PRIVATE_READERS = {"member", "leader", "methodist", "admin"}  # the asker, methodists, leaders, admins
 THREAD_RULES = {
     "can_view_thread": {"open": EVERYONE, "hidden": MODERATORS, "deleted": MODERATORS, "locked": EVERYONE,
-                        "members_only": INSIDERS, "archived": EVERYONE},
+                        "members_only": INSIDERS, "archived": EVERYONE, "question": EVERYONE,
+                        "private_question": PRIVATE_READERS},
+    # methodists answer questions wherever they can read them, members or not
     "can_reply": {"open": INSIDERS, "hidden": NOBODY, "deleted": NOBODY, "locked": NOBODY, "members_only": INSIDERS,
-                  "archived": NOBODY},
+                  "archived": NOBODY, "question": {"methodist", *INSIDERS}, "private_question": PRIVATE_READERS},
     "can_watch": {"open": ACTIVE, "hidden": MODERATORS, "deleted": MODERATORS, "locked": ACTIVE,
-                  "members_only": INSIDERS, "archived": ACTIVE},
+                  "members_only": INSIDERS, "archived": ACTIVE, "question": ACTIVE,
+                  "private_question": PRIVATE_READERS},
 }  # fmt: skip
 
 # rule(user, post) → post (replies by "member", except leaders_reply) → the roles allowed
@@ -133,6 +141,8 @@ SITE_RULES = {
     "can_access_admin": {"admin"},
     "is_admin": {"admin"},
     "is_methodist": {"methodist"},
+    "can_edit_knowledge_entry": {"methodist", "admin"},
+    "can_view_consultation_stats": {"leader", "other_leader", "methodist", "admin"},
 }
 
 # rule(viewer, target) → target → the roles allowed; "self" is the viewer's own account
@@ -158,26 +168,46 @@ CHANGE_ROLE_CASES = {
 INVITATION_CASES = {"own_address": ACTIVE, "own_address_in_capitals": ACTIVE, "someone_else": NOBODY}
 
 # rule(user, question) → question (asked by "member"; the methodist consults on physics at the basic level) → roles
-QUESTION_TARGETS = ["any_subject", "physics", "chemistry", "closed", "members_only", "taken_by_methodist"]
+QUESTION_TARGETS = ["any_subject", "physics", "chemistry", "closed", "members_only", "taken_by_methodist", "resolved",
+                    "private_resolved", "consented"]  # fmt: skip
+# the last three: resolved by accepting the methodist's answer; private, without and with the asker's consent
+RESOLVED = {"resolved": NOBODY, "private_resolved": NOBODY, "consented": NOBODY}
 QUESTION_RULES = {
     "can_take_question": {"any_subject": {"methodist", "admin"}, "physics": {"methodist", "admin"},
                           "chemistry": {"admin"}, "closed": NOBODY, "members_only": {"admin"},
-                          "taken_by_methodist": {"methodist", "admin"}},
+                          "taken_by_methodist": {"methodist", "admin"}, **RESOLVED},
     "can_assign_question": {"any_subject": MODERATORS, "physics": MODERATORS, "chemistry": MODERATORS,
-                            "closed": NOBODY, "members_only": MODERATORS, "taken_by_methodist": MODERATORS},
+                            "closed": NOBODY, "members_only": MODERATORS, "taken_by_methodist": MODERATORS, **RESOLVED},
     "can_release_question": {"any_subject": MODERATORS, "physics": MODERATORS, "chemistry": MODERATORS,
                              "closed": NOBODY, "members_only": MODERATORS,
-                             "taken_by_methodist": {"methodist", *MODERATORS}},
+                             "taken_by_methodist": {"methodist", *MODERATORS}, **RESOLVED},
     "can_accept_answer": {"any_subject": {"member", "methodist", *MODERATORS},
                           "physics": {"member", "methodist", *MODERATORS},
                           "chemistry": {"member", "methodist", *MODERATORS}, "closed": NOBODY,
-                          "members_only": INSIDERS, "taken_by_methodist": {"member", "methodist", *MODERATORS}},
+                          "members_only": INSIDERS, "taken_by_methodist": {"member", "methodist", *MODERATORS},
+                          "resolved": {"member", "methodist", *MODERATORS},
+                          "private_resolved": {"member", "methodist", *MODERATORS},
+                          "consented": {"member", "methodist", *MODERATORS}},
     "can_close_question": {"any_subject": {"methodist", *MODERATORS}, "physics": {"methodist", *MODERATORS},
                            "chemistry": {"methodist", *MODERATORS}, "closed": NOBODY, "members_only": MODERATORS,
-                           "taken_by_methodist": {"methodist", *MODERATORS}},
+                           "taken_by_methodist": {"methodist", *MODERATORS}, **RESOLVED},
+    "can_rate_question": {"any_subject": NOBODY, "physics": NOBODY, "chemistry": NOBODY, "closed": NOBODY,
+                          "members_only": NOBODY, "taken_by_methodist": NOBODY, "resolved": {"member"},
+                          "private_resolved": {"member"}, "consented": {"member"}},
+    "can_view_rating": {"any_subject": {"methodist", *MODERATORS}, "physics": {"methodist", *MODERATORS},
+                        "chemistry": {"methodist", *MODERATORS}, "closed": {"methodist", *MODERATORS},
+                        "members_only": MODERATORS, "taken_by_methodist": {"methodist", *MODERATORS},
+                        "resolved": {"methodist", *MODERATORS}, "private_resolved": {"methodist", *MODERATORS},
+                        "consented": {"methodist", *MODERATORS}},
+    "can_consent_to_publish": {target: {"member"} for target in QUESTION_TARGETS},
+    "can_publish_to_knowledge_base": {"any_subject": NOBODY, "physics": NOBODY, "chemistry": NOBODY,
+                                      "closed": NOBODY, "members_only": NOBODY, "taken_by_methodist": NOBODY,
+                                      "resolved": {"methodist", "admin"}, "private_resolved": NOBODY,
+                                      "consented": {"methodist", "admin"}},
 }  # fmt: skip
 
-OTHER_RULES = {"can_change_role", "can_respond_to_invitation", "can_download_attachment", "can_read_feed"}
+OTHER_RULES = {"can_change_role", "can_respond_to_invitation", "can_download_attachment", "can_read_feed",
+               "can_endorse_answer"}  # fmt: skip
 ALL_RULES = (set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | set(THREAD_RULES) | set(POST_RULES)
              | set(QUESTION_RULES) | OTHER_RULES)  # fmt: skip
 
@@ -221,10 +251,17 @@ def targets(people):
 
 @pytest.fixture
 def threads(people, associations):
+    from app.discussions.models import ThreadKind
     from tests.factories import make_thread
 
     where = {"members_only": "members_only", "archived": "archived"}
-    made = {name: make_thread(people["member"], associations[where.get(name, "public")]) for name in THREAD_TARGETS}
+    kinds = {"question": ThreadKind.QUESTION, "private_question": ThreadKind.QUESTION}
+    made = {
+        name: make_thread(people["member"], associations[where.get(name, "public")],
+                          kind=kinds.get(name, ThreadKind.DISCUSSION))
+        for name in THREAD_TARGETS
+    }  # fmt: skip
+    made["private_question"].is_private = True
     for name, column in (("hidden", "hidden_at"), ("deleted", "deleted_at"), ("locked", "locked_at")):
         setattr(made[name], column, utcnow())
     db.session.flush()
@@ -267,7 +304,7 @@ def test_association_rule(rule, kind, people, associations):
 
 
 @pytest.mark.parametrize("rule", list(SITE_RULES), ids=list(SITE_RULES))
-def test_site_rule(rule, people):
+def test_site_rule(rule, people, associations):  # the associations make "leader" and "other_leader" leaders
     check = getattr(policy, rule)
     assert {role for role in ROLES if check(people[role])} == SITE_RULES[rule]
 
@@ -329,7 +366,7 @@ def questions(people, associations):
     from app.consultations.models import QuestionStatus
     from app.directory.models import EducationLevel
     from app.discussions.models import ThreadKind
-    from tests.factories import make_subject, make_thread
+    from tests.factories import make_post, make_subject, make_thread
 
     physics, chemistry = make_subject("Физика"), make_subject("Химия")
     people["methodist"].subjects.append(physics)
@@ -344,8 +381,40 @@ def questions(people, associations):
     made["closed"].status = QuestionStatus.CLOSED
     made["taken_by_methodist"].assignee_id = people["methodist"].id
     made["taken_by_methodist"].status = QuestionStatus.IN_PROGRESS
+    for name in ("private_resolved", "consented"):
+        made[name].thread.is_private = True
+    made["consented"].publish_consent_at = utcnow()
+    for name in RESOLVED:
+        answer = make_post(made[name].thread, people["methodist"])
+        consultations.accept_answer(people["member"], made[name], answer)
     db.session.flush()
     return made
+
+
+# can_endorse_answer(user, question, post): (question, whose reply) → the roles allowed (only methodists endorse, and
+# not their own reply)
+ENDORSE_CASES = {
+    ("any_subject", "member"): {"methodist"},
+    ("any_subject", "methodist"): NOBODY,
+    ("closed", "member"): NOBODY,
+    ("members_only", "member"): NOBODY,  # the methodist does not see that association
+    ("resolved", "member"): {"methodist"},
+}
+
+
+@pytest.mark.parametrize(("target", "author"), list(ENDORSE_CASES), ids=[f"{t}-{a}" for t, a in ENDORSE_CASES])
+def test_endorse_answer(target, author, people, questions):
+    from app.consultations.models import QuestionStatus
+    from tests.factories import make_post
+
+    question = questions[target]
+    status, question.status = question.status, QuestionStatus.NEW  # a closed question takes no new reply
+    reply = make_post(question.thread, people[author])
+    question.status = status
+    allowed = {role for role in ROLES if policy.can_endorse_answer(people[role], question, reply)}
+    assert allowed == ENDORSE_CASES[(target, author)]
+    opening = db.session.scalar(sa.select(Post).where(Post.thread_id == question.thread_id, Post.number == 1))
+    assert not any(policy.can_endorse_answer(people[role], question, opening) for role in ROLES)
 
 
 QUESTION_CASES = [(rule, target) for rule in QUESTION_RULES for target in QUESTION_TARGETS]
