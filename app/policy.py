@@ -199,7 +199,7 @@ def can_create_thread(user, association: Association, kind: ThreadKind | str | N
     return True
 
 
-def sees_private_questions(user, association: Association) -> bool:
+def can_see_private_questions(user, association: Association) -> bool:
     """Methodists, the association's leaders and admins see every private question in it (the SQL twin is
     `discussions.queries.private_visible`)."""
     return is_admin(user) or is_methodist(user) or is_leader(user, association)
@@ -211,7 +211,7 @@ def can_view_thread(user, thread: Thread) -> bool:
     if not can_view_association(user, thread.association):
         return False
     if thread.is_private and not (
-        (_is_active(user) and thread.author_id == user.id) or sees_private_questions(user, thread.association)
+        (_is_active(user) and thread.author_id == user.id) or can_see_private_questions(user, thread.association)
     ):
         return False
     return thread.is_visible or can_moderate(user, thread.association)

@@ -75,7 +75,7 @@ ASSOCIATION_RULES = {
     "can_create_thread": per_kind(default={"member", "leader", "admin"}, archived=NOBODY),
     "can_watch": per_kind(default=ACTIVE, members_only={"member", "leader", "admin"}),
     # consultations: who sees every private question of the association (they still need to see the association)
-    "sees_private_questions": per_kind(default={"leader", "methodist", "admin"}),
+    "can_see_private_questions": per_kind(default={"leader", "methodist", "admin"}),
 }
 
 # can_create_thread(user, association, kind): (kind of association, thread kind) → the roles allowed
