@@ -148,14 +148,14 @@ def _reload(post: Post) -> None:
 
 def _count_reply(thread_id: int, step: int) -> None:
     """A reply appears or disappears: its thread's reply count, and its association's post count while the thread
-    itself is shown (a deleted or hidden thread's posts are already out of the association's count)."""
+    itself is shown (a deleted, hidden or private thread's posts are out of the association's count)."""
     row = db.session.execute(
         sa.update(Thread)
         .where(Thread.id == thread_id)
         .values(reply_count=Thread.reply_count + step)
-        .returning(Thread.association_id, Thread.deleted_at, Thread.hidden_at)
+        .returning(Thread.association_id, Thread.deleted_at, Thread.hidden_at, Thread.is_private)
     ).one()
-    if row.deleted_at is None and row.hidden_at is None:
+    if row.deleted_at is None and row.hidden_at is None and not row.is_private:
         db.session.execute(
             sa.update(Association)
             .where(Association.id == row.association_id)
@@ -179,9 +179,9 @@ def _set_thread_deleted(thread_id: int, at: datetime | None, *, opening_counted:
         sa.update(Thread)
         .where(Thread.id == thread_id, Thread.deleted_at.is_(None) if deleting else Thread.deleted_at.is_not(None))
         .values(deleted_at=at)
-        .returning(Thread.association_id, Thread.hidden_at)
+        .returning(Thread.association_id, Thread.hidden_at, Thread.is_private)
     ).first()
-    if row is None or row.hidden_at is not None:  # a hidden thread is already out of the association's counts
+    if row is None or row.hidden_at is not None or row.is_private:  # never in the association's counts
         return
     # When deleting, the opening post is already marked deleted: count it back in if it was visible until now.
     posts = _visible_posts(thread_id) + (1 if deleting and opening_counted else 0)

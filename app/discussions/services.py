@@ -108,14 +108,18 @@ def create_thread(
     experience_method: str = "",
     submission_token: str | None = None,
     details: dict | None = None,
+    private: bool = False,
 ) -> Thread:
     """Open a thread with its first post; the author watches it. A repeated submission returns the first thread.
-    `details` are handed to THREAD_HOOKS (a question's subject and level, for consultations)."""
+    `details` are handed to THREAD_HOOKS (a question's subject and level, for consultations). Only a question may be
+    private; a private thread stays out of the association's counters (they are what every reader sees)."""
     if (earlier := find_submitted(author, submission_token)) is not None:
         return earlier.thread
     names = parse_tags(tags)
     if len(names) > MAX_TAGS:
         raise DiscussionError(_("Не больше %(n)d меток.", n=MAX_TAGS))
+    if private and ThreadKind(kind) != ThreadKind.QUESTION:
+        raise DiscussionError(_("Скрыть от участников можно только вопрос."))
     now = utcnow()
     thread = Thread(
         association=association,
@@ -130,6 +134,7 @@ def create_thread(
         last_posted_at=now,
         last_poster=author,
         post_count=1,
+        is_private=private,
     )
     thread.tags = get_or_create_tags(names)
     db.session.add(thread)
@@ -139,7 +144,8 @@ def create_thread(
                 submission_token=submission_token, created_at=now)  # fmt: skip
     db.session.add(post)
     _record_mentions(post, mentioned)
-    _count_in_association(association.id, threads=1, posts=1, at=now)
+    if not private:
+        _count_in_association(association.id, threads=1, posts=1, at=now)
     set_watch_level(author, thread, WatchLevel.WATCHING).last_read_number = 1
     db.session.flush()
     for hook in THREAD_HOOKS:
@@ -202,7 +208,8 @@ def create_reply(
     )  # fmt: skip
     db.session.add(post)
     _record_mentions(post, mentioned)
-    _count_in_association(thread.association_id, posts=1, at=now)
+    if not thread.is_private:
+        _count_in_association(thread.association_id, posts=1, at=now)
     reader = _reader(author, thread)
     if reader is None or reader.level == WatchLevel.NORMAL:
         reader = set_watch_level(author, thread, WatchLevel.TRACKING)
