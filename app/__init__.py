@@ -142,7 +142,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.associations.routes import bp as associations_bp
     from app.auth.routes import bp as auth_bp
+    from app.consultations.kb import bp as knowledge_base_bp
     from app.consultations.routes import bp as consultations_bp
+    from app.consultations.stats import bp as consultation_stats_bp
     from app.discussions.attachments_routes import bp as attachments_bp
     from app.discussions.editing_routes import bp as editing_bp
     from app.discussions.engagement_routes import bp as engagement_bp
@@ -160,6 +162,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(discussions_bp)
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(consultation_stats_bp)
+    app.register_blueprint(knowledge_base_bp)
     app.register_blueprint(engagement_bp)
     app.register_blueprint(attachments_bp)
     app.register_blueprint(editing_bp)
