@@ -23,6 +23,7 @@ from app.discussions.models import (
     ThreadReader,
     WatchLevel,
 )
+from app.discussions.privacy import private_visible
 from app.extensions import db
 
 POSTS_PER_PAGE = 20  # the thread page's page size: a post's page is computed from its number
@@ -149,7 +150,7 @@ def bookmarks_of(user: User, page: int = 1):
         .join(Bookmark.post)
         .join(Post.thread)
         .join(Thread.association)
-        .where(Bookmark.user_id == user.id, *_readable_posts(), visible_to(user))
+        .where(Bookmark.user_id == user.id, *_readable_posts(), visible_to(user), private_visible(user))
         .options(
             contains_eager(Bookmark.post).contains_eager(Post.thread).contains_eager(Thread.association),
             contains_eager(Bookmark.post).joinedload(Post.author),

@@ -67,7 +67,7 @@ def association_feed(slug: str):
 @bp.get("/threads/<int:thread_id>/feed.atom")
 def thread_feed(thread_id: int):
     thread = db.get_or_404(Thread, thread_id, options=[joinedload(Thread.association)])
-    require(policy.can_read_feed(thread.association) and thread.is_visible, hide=True)
+    require(policy.can_read_feed(thread.association) and thread.is_visible and not thread.is_private, hide=True)
     posts = db.session.scalars(latest_posts(thread)).all()
     feed = _feed(
         feed_id=_tag(thread.created_at, f"thread/{thread.id}/posts"),
@@ -91,6 +91,7 @@ def latest_threads(association: Association) -> sa.Select:
             Thread.association_id == association.id,
             Thread.deleted_at.is_(None),
             Thread.hidden_at.is_(None),
+            ~Thread.is_private,
             Post.deleted_at.is_(None),
             Post.hidden_at.is_(None),
         )

@@ -86,6 +86,18 @@ class Thread(db.Model):
                 }
             },
         ),
+        # The few private questions, for leaving them out of search results (app/search/queries.py `_readable`).
+        sa.Index(
+            "ix_threads_private",
+            "association_id",
+            "author_id",
+            info={
+                "dialect_kwargs": {
+                    "sqlite_where": sa.text("is_private"),
+                    "postgresql_where": sa.text("is_private"),
+                }
+            },
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -78,6 +78,17 @@ class ThreadList:
     watch_level: WatchLevel | None = None  # the signed-in user's for the association, so its form asks nothing
     key: tuple = ()  # what the page's rows were kept under (association_threads), with change stamps
     states: dict = field(default_factory=dict)  # thread id → its state from ROW_STATES (a question's status)
+    own_private: list = field(default_factory=list)  # the reader's own private questions here (rows of _ROW_COLUMNS)
+
+    def render_own_private(self, row_macro) -> Markup:
+        """The reader's own private questions, above the list (those who see every private question list them)."""
+        html = (
+            str(fragments.render("discussions/thread_row", row_macro, *self._values(row))) for row in self.own_private
+        )
+        return Markup("\n".join(html).replace(_UNREAD_MARKER, ""))  # noqa: S704  (rendered by our templates)
+
+    def _values(self, row) -> tuple:
+        return thread_row_values(row, self.tags.get(row.id, ()), self.slug, self.states.get(row.id))
 
     def render_rows(self, row_macro, badge_macro) -> Markup:
         """The page's rows, kept whole under the list's key, this reader's unread counts, the language and the time
@@ -92,8 +103,7 @@ class ThreadList:
         """Each row from the fragment cache by what it shows, then this reader's «unread» badge."""
         html = []
         for thread in self.page.items:
-            values = thread_row_values(thread, self.tags.get(thread.id, ()), self.slug, self.states.get(thread.id))
-            row = fragments.render("discussions/thread_row", row_macro, *values)
+            row = fragments.render("discussions/thread_row", row_macro, *self._values(thread))
             unread = self.unread.get(thread.id, 0)
             html.append(str(row).replace(_UNREAD_MARKER, " " + str(badge_macro(unread)) if unread else "", 1))
         return Markup("\n".join(html))  # noqa: S704  (rendered by our templates, escaped there)
@@ -127,6 +137,7 @@ def thread_row_values(row, tags: tuple[str, ...], slug: str, state=None) -> tupl
         row.deleted_at is not None,
         row.hidden_at is not None,
         row.locked_at is not None,
+        row.is_private,
         row.author_name,
         row.reply_count,
         row.last_posted_at,
@@ -148,6 +159,7 @@ _ROW_COLUMNS = (
     Thread.deleted_at,
     Thread.hidden_at,
     Thread.locked_at,
+    Thread.is_private,
     Thread.reply_count,
     Thread.post_count,
     Thread.last_posted_at,
@@ -157,11 +169,14 @@ _ROW_COLUMNS = (
 
 
 @prepared
-def _thread_list_statements(sort: str, kind: bool, tag: bool, moderator: bool):
-    """The pinned threads, the page of the others and the total, for one combination of filters (built once)."""
+def _thread_list_statements(sort: str, kind: bool, tag: bool, moderator: bool, private: bool):
+    """The pinned threads, the page of the others and the total, for one combination of filters (built once).
+    `private`: the private questions of others are listed too (methodists, leaders, admins)."""
     conditions = [Thread.association_id == sa.bindparam("association_id")]
     if not moderator:
         conditions += [Thread.deleted_at.is_(None), Thread.hidden_at.is_(None)]
+    if not private:
+        conditions.append(~Thread.is_private)
     if kind:
         conditions.append(Thread.kind == sa.bindparam("kind", type_=Thread.__table__.c.kind.type))
     if tag:
@@ -200,7 +215,10 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     tag = normalize_tag(args.get("tag", "")) or None
     sort = args.get("sort") if args.get("sort") in THREAD_SORTS else "activity"
     moderator = policy.can_moderate(user, association)
-    pinned_stmt, rest_stmt, total_stmt, first_stmt = _thread_list_statements(sort, bool(kind), bool(tag), moderator)
+    # Private questions: listed for those who see them all; their askers find their own in `own_private_questions`.
+    private = policy.can_see_private_questions(user, association)
+    statements = _thread_list_statements(sort, bool(kind), bool(tag), moderator, private)
+    pinned_stmt, rest_stmt, total_stmt, first_stmt = statements
     params = {"association_id": association.id, "kind": ThreadKind(kind) if kind else None, "tag": tag}
     per_page = current_app.config["PER_PAGE"]
     page = max(args.get("page", 1, type=int) or 1, 1)
@@ -216,15 +234,53 @@ def association_threads(association: Association, args=None, user=None) -> Threa
             if len(items) < per_page:
                 more = {"offset": max(start - len(pinned), 0), "limit": per_page - len(items)}
                 items += rows(rest_stmt, {**params, **more}).all()
-        total = rows(total_stmt, params).scalar() if kind or tag or moderator else association.thread_count
+        counted = kind or tag or moderator or private  # thread_count counts what everyone sees
+        total = rows(total_stmt, params).scalar() if counted else association.thread_count
         return items, total, _tag_names(items), _row_states(items)
 
     # Kept per worker under the association's change stamp, which every change to its threads raises (app/stamps.py).
-    key = (association.id, association.content_version, sort, kind, tag, moderator, page, per_page)
+    key = (association.id, association.content_version, sort, kind, tag, moderator, private, page, per_page)
     items, total, tags, states = fragments.remember("association_threads", load, *key)
     pagination = ListPage(list(items), page, per_page, total)
     unread, watch_level = reading_state(user, association, items)
-    return ThreadList(pagination, kind, tag, sort, unread, association.slug, tags, watch_level, key, states)
+    own, own_tags, own_states = own_private_questions(user, association) if not private and page == 1 else ([], {}, {})
+    if own:
+        tags, states = {**tags, **own_tags}, {**states, **own_states}
+    return ThreadList(pagination, kind, tag, sort, unread, association.slug, tags, watch_level, key, states, own)
+
+
+@prepared
+def _own_private():
+    return (
+        sa.select(*_ROW_COLUMNS)
+        .outerjoin(_AUTHOR, _AUTHOR.id == Thread.author_id)
+        .outerjoin(_LAST_POSTER, _LAST_POSTER.id == Thread.last_poster_id)
+        .where(
+            Thread.association_id == sa.bindparam("association_id"),
+            Thread.author_id == sa.bindparam("user_id"),
+            Thread.is_private,
+            Thread.deleted_at.is_(None),
+            Thread.hidden_at.is_(None),
+        )
+        .order_by(Thread.last_posted_at.desc(), Thread.id.desc())
+        .limit(OWN_PRIVATE_LIMIT)
+    )
+
+
+OWN_PRIVATE_LIMIT = 20  # the rest are on /consultations/ («Мои вопросы»)
+
+
+def own_private_questions(user, association: Association) -> tuple[list, dict, dict]:
+    """The user's private questions in the association, newest activity first, with their tags and states (kept per
+    worker under the association's change stamp, which every change to its threads raises; none for visitors)."""
+    if not policy.is_active_user(user):
+        return [], {}, {}
+
+    def load() -> tuple[list, dict, dict]:
+        found = rows(_own_private(), {"association_id": association.id, "user_id": user.id}).all()
+        return (found, _tag_names(found), _row_states(found)) if found else ([], {}, {})
+
+    return fragments.remember("own_private", load, user.id, association.id, association.content_version)
 
 
 @prepared

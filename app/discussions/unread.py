@@ -23,11 +23,12 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
 from app.associations.models import Association, Membership, MembershipStatus, Visibility
-from app.associations.queries import viewer_params, visible_to_viewer
+from app.associations.queries import visible_to_viewer
 from app.auth.models import User
 from app.db import UTCDateTime, prepared, rows, utcnow
 from app.discussions.engagement import LIST_PER_PAGE, post_url
 from app.discussions.models import AssociationWatch, Thread, ThreadReader, WatchLevel
+from app.discussions.privacy import private_visible_to_viewer, thread_viewer_params
 from app.extensions import db
 from app.fragments import remember, remember_for_user
 from app.stamps import read_site_stamp
@@ -50,7 +51,7 @@ def _window_start() -> datetime:
 
 def _params(user, **more) -> dict:
     """The bound values of the unread statements: the viewer, and the start of the «new threads» window."""
-    return {**viewer_params(user), "since": _window_start(), **more}
+    return {**thread_viewer_params(user), "since": _window_start(), **more}
 
 
 def _cached(name: str, user, compute, *values):
@@ -65,7 +66,7 @@ def _signed_in(user) -> bool:
 
 
 def _visible_threads():
-    return (Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), visible_to_viewer())
+    return (Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), visible_to_viewer(), private_visible_to_viewer())
 
 
 def _tracked_unread():
@@ -155,6 +156,7 @@ def _first_tracked(limit: int):
                 Thread.last_posted_at >= _SINCE,
                 Thread.deleted_at.is_(None),
                 Thread.hidden_at.is_(None),
+                private_visible_to_viewer(),
                 Thread.post_count > last_read,
             )
         )
@@ -344,7 +346,7 @@ def _my_activity(limit: int):
     muted = sa.exists().where(
         ThreadReader.user_id == _USER, ThreadReader.thread_id == Thread.id, ThreadReader.level == WatchLevel.MUTED
     )
-    shown = (Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), ~muted)
+    shown = (Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), ~muted, private_visible_to_viewer())
     nth_latest = (
         _newest_first(sa.select(Thread.last_posted_at).where(Thread.association_id == Association.id, *shown))
         .offset(limit - 1)
@@ -354,7 +356,7 @@ def _my_activity(limit: int):
     )
     bound = sa.select(sa.func.max(nth_latest)).where(Association.id.in_(mine), Association.archived_at.is_(None))
     since = sa.func.coalesce(bound.scalar_subquery(), sa.literal(_EPOCH, UTCDateTime))
-    return _latest_threads(limit, Thread.association_id.in_(mine), ~muted, Thread.last_posted_at >= since)
+    return _latest_threads(limit, Thread.association_id.in_(mine), *shown[2:], Thread.last_posted_at >= since)
 
 
 def activity_in_my_associations(user: User, limit: int = 10) -> list:
@@ -363,12 +365,12 @@ def activity_in_my_associations(user: User, limit: int = 10) -> list:
     Each association's `limit`-th latest thread is found through its (association, activity) index; the latest of
     these dates is a lower bound of the overall `limit`-th, so the list is read from the index above that date: at
     most about `limit` threads of each association, instead of sorting every thread of all of them."""
-    return _cached("my_activity", user, lambda: rows(_my_activity(limit), {"viewer_id": user.id}).all(), limit)
+    return _cached("my_activity", user, lambda: rows(_my_activity(limit), thread_viewer_params(user)).all(), limit)
 
 
 @prepared
 def _public_activity(limit: int):
-    return _latest_threads(limit, Association.visibility == Visibility.PUBLIC)
+    return _latest_threads(limit, Association.visibility == Visibility.PUBLIC, ~Thread.is_private)
 
 
 def public_activity(limit: int = 10) -> list:

@@ -22,6 +22,7 @@ from app.auth.models import User
 from app.db import fold_for_search
 from app.directory.models import EducationLevel
 from app.discussions.models import Post, Tag, Thread, ThreadKind, thread_tags
+from app.discussions.privacy import private_visible, sees_every_private_question
 from app.discussions.queries import page_of
 from app.extensions import db
 from app.search.engines import PostgreSQLEngine, SQLiteEngine, engine_for
@@ -121,11 +122,16 @@ class Results:
 
 
 def _readable(user):
-    """Posts the user may find: visible ones in associations they may read."""
-    return sa.and_(
+    """Posts the user may find: visible ones in associations they may read, outside private questions they may not
+    see (those are few: the partial index ix_threads_private lists them)."""
+    conditions = [
         docs.c.visible.is_(True),
         docs.c.association_id.in_(sa.select(Association.id).where(visible_to(user))),
-    )
+    ]
+    if not sees_every_private_question(user):
+        hidden = sa.select(Thread.id).where(Thread.is_private, ~private_visible(user))
+        conditions.append(docs.c.thread_id.not_in(hidden))
+    return sa.and_(*conditions)
 
 
 def _day_start(day: date) -> datetime:

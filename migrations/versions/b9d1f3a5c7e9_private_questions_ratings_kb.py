@@ -27,6 +27,8 @@ EARLIER = ("threads", "thread_tags", "memberships", "association_subjects", "ass
 def upgrade():
     # Plain ADD COLUMN on both databases (no batch copy of the table, so the stamp triggers on it stay).
     op.add_column("threads", sa.Column("is_private", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_index("ix_threads_private", "threads", ["association_id", "author_id"],
+                    sqlite_where=sa.text("is_private"), postgresql_where=sa.text("is_private"))  # fmt: skip
     op.add_column("questions", sa.Column("helped", sa.Boolean(), nullable=True))
     op.add_column(
         "questions", sa.Column("rating_comment", sa.String(length=1000), server_default=sa.text("''"), nullable=False)
@@ -75,6 +77,7 @@ def downgrade():
     with op.batch_alter_table("questions") as batch:
         for column in ("publish_consent_at", "rated_at", "rating_comment", "helped"):
             batch.drop_column(column)
+    op.drop_index("ix_threads_private", table_name="threads")
     with op.batch_alter_table("threads") as batch:
         batch.drop_column("is_private")
     create_triggers(op.get_bind(), EARLIER)
