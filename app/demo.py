@@ -28,7 +28,7 @@ from app.associations.models import (
 from app.auth import services as accounts
 from app.auth.models import Role, User, UserStatus
 from app.consultations import services as consultations
-from app.consultations.models import QuestionEvent, QuestionEventKind
+from app.consultations.models import AnswerEndorsement, KnowledgeEntry, QuestionEvent, QuestionEventKind
 from app.db import utcnow
 from app.demo_data import ASSOCIATIONS, DEMO_FILES, PENDING_USERS, SCHOOLS, SUBJECTS, THREADS, USERS
 from app.directory.models import EducationLevel, School, Subject
@@ -170,7 +170,9 @@ def _threads(created: list[int], users: dict[str, User], by_slug: dict[str, Asso
             touched.add(association.id)
     if touched:
         # The conversations were back-dated: the associations' last activity follows their newest post.
-        newest = sa.select(sa.func.max(Thread.last_posted_at)).where(Thread.association_id == Association.id)
+        newest = sa.select(sa.func.max(Thread.last_posted_at)).where(
+            Thread.association_id == Association.id, ~Thread.is_private
+        )
         db.session.execute(
             sa.update(Association).where(Association.id.in_(touched)).values(last_posted_at=newest.scalar_subquery())
         )
@@ -196,6 +198,7 @@ def _thread(spec: dict, users: dict[str, User], association: Association, subjec
         experience_grade=spec.get("grade", ""),
         experience_method=spec.get("method", ""),
         details=details,
+        private=spec.get("private", False),
     )
     posts = [db.session.scalar(sa.select(Post).where(Post.thread_id == thread.id, Post.number == 1))]
     for reply in spec["replies"]:
@@ -211,7 +214,7 @@ def _thread(spec: dict, users: dict[str, User], association: Association, subjec
         for index, names in spec.get("files", {}).items()
     )
     _backdate(thread, posts, spec["days_ago"])
-    _settle_question(thread, posts, consultation, users[spec["author"]])
+    _settle_question(thread, posts, consultation, users)
     if spec.get("pinned"):
         thread.pinned_at = thread.created_at
     return 2 + len(spec["replies"]) + reactions + files
@@ -226,25 +229,49 @@ def _backdate(thread: Thread, posts: list[Post], days_ago: int) -> None:
     thread.last_posted_at = posts[-1].created_at
 
 
-def _settle_question(thread: Thread, posts: list[Post], consultation: dict, asker: User) -> None:
-    """A demo question's clock and history follow its back-dated posts; the asker accepts the answer the spec names
-    (`accept`: its index), an hour after the last post."""
+def _settle_question(thread: Thread, posts: list[Post], consultation: dict, users: dict[str, User]) -> None:
+    """A demo question's clock and history follow its back-dated posts. The spec may have a methodist take it
+    (`take`), endorse a reply (`endorse`: index → methodist), close it (`close`), the asker accept an answer
+    (`accept`: its index) an hour after the last post, rate it (`rate`) and agree to its publication (`consent`), and
+    a methodist publish it to the knowledge base (`publish`: the summary title)."""
     question = consultations.question_of(thread)
     if question is None:
         return
+    asker = thread.author
     question.asked_at = thread.created_at
     at = {post.id: post.created_at for post in posts}
+    if "take" in consultation:
+        consultations.take_question(users[consultation["take"]], question)
+    for index, email in consultation.get("endorse", {}).items():
+        db.session.add(AnswerEndorsement(post_id=posts[index].id, methodist_id=users[email].id, thread_id=thread.id,
+                                         created_at=posts[-1].created_at + timedelta(minutes=30)))  # fmt: skip
+    if "close" in consultation:
+        original = db.session.scalar(sa.select(Thread).where(Thread.title == consultation["close"]["duplicate_of"]))
+        consultations.close_question(users[consultation["close"]["by"]], question, QuestionEventKind.CLOSED_DUPLICATE,
+                                     duplicate_of=original)  # fmt: skip
     for event in db.session.scalars(sa.select(QuestionEvent).where(QuestionEvent.thread_id == thread.id)):
-        event.created_at = at.get(event.post_id, thread.created_at)
+        event.created_at = at.get(event.post_id, thread.created_at + timedelta(hours=2))
     answered = [at[e.post_id] for e in db.session.scalars(sa.select(QuestionEvent).where(
         QuestionEvent.thread_id == thread.id, QuestionEvent.kind == QuestionEventKind.ANSWERED))]  # fmt: skip
     question.first_answer_at = min(answered, default=None)
+    if question.resolved_at is not None:
+        question.resolved_at = thread.created_at + timedelta(hours=2)
     if "accept" in consultation:
         consultations.accept_answer(asker, question, posts[consultation["accept"]])
         settled = posts[-1].created_at + timedelta(hours=1)
         question.resolved_at = settled
         db.session.scalars(sa.select(QuestionEvent).where(QuestionEvent.thread_id == thread.id).order_by(
             QuestionEvent.id.desc())).first().created_at = settled  # fmt: skip
+    if "rate" in consultation:
+        question.helped, question.rating_comment = consultation["rate"]["helped"], consultation["rate"]["comment"]
+        question.rated_at = question.resolved_at + timedelta(hours=3)
+    if consultation.get("consent"):
+        question.publish_consent_at = question.resolved_at + timedelta(hours=4)
+    if "publish" in consultation:
+        published = question.resolved_at + timedelta(days=1)
+        db.session.add(KnowledgeEntry(thread_id=thread.id, title=consultation["publish"], published_at=published,
+                                      updated_at=published, hide_asker=thread.is_private,
+                                      published_by_id=users["methodist@example.org"].id))  # fmt: skip
     db.session.flush()
 
 

@@ -521,7 +521,9 @@ THREADS = [
         "author": "g.orazova@example.org",
         "days_ago": 15,
         # answered by the methodist n.zakharova@example.org; the asker accepts the first colleague's advice
-        "consultation": {"subject": RUS, "level": "basic", "grade": "9 класс", "accept": 1},
+        "consultation": {"subject": RUS, "level": "basic", "grade": "9 класс", "accept": 1,
+                         "rate": {"helped": False, "comment": "Приём полезный, но моим ребятам нужно больше "
+                                                              "образцов ответов."}},
         "tags": "итоговое собеседование, 9 класс",
         "body": (
             "Коллеги, у многих моих девятиклассников монолог занимает меньше минуты: ответят на два вопроса "
@@ -692,6 +694,103 @@ THREADS = [
         "replies": [
             {"author": "p.kuzmenko@example.org",
              "body": "Ознакомлен. Свой урок физики в 8 «А» могу показать 12 декабря, четвёртым уроком."},
+        ],
+    },
+    # --- consultations in every status (issue 5): answered and endorsed, taken and private, closed as a duplicate,
+    # resolved and rated and in the knowledge base, private and resolved with the asker's consent ---------------
+    {
+        "association": "rmo-informatika",
+        "title": "Какие программы установить на компьютеры для ОГЭ по информатике?",
+        "kind": "question",
+        "author": "teacher@example.org",
+        "days_ago": 3,
+        "consultation": {"subject": INF, "level": "basic", "grade": "9 класс", "topic": "Подготовка к ОГЭ",
+                         "endorse": {1: "methodist@example.org"}},
+        "tags": "ОГЭ, 9 класс",
+        "body": (
+            "Коллеги, весной у нас впервые будет компьютерная форма ОГЭ в своей школе. Какой набор программ "
+            "нужен на рабочих местах участников и где взять точный список?"
+        ),
+        "replies": [
+            {"author": "t.shapovalova@example.org", "to": 0,
+             "body": "Мы в прошлом году ставили офисный пакет, Python с IDLE и КуМир. Список был в письме "
+                     "регионального центра обработки информации."},
+            {"author": "methodist@example.org", "to": 0,
+             "body": "Анна Сергеевна, перечень программного обеспечения публикуется в методических "
+                     "рекомендациях ФИПИ к ОГЭ по информатике (раздел «Требования к рабочему месту»).\n\n"
+                     "Кратко: текстовый редактор и электронные таблицы, среды программирования на выбор "
+                     "участника (Python, Паскаль, КуМир, C++) и браузер без доступа в интернет. Проверьте "
+                     "рабочие места за неделю до экзамена — на пробном ОГЭ в ноябре."},
+        ],
+    },
+    {
+        "association": "rmo-matematika",
+        "title": "Как выставить четвертную оценку ученику после долгой болезни?",
+        "kind": "question",
+        "author": "t.morozova@example.org",
+        "days_ago": 1,
+        "private": True,
+        "consultation": {"subject": MATH, "level": "basic", "grade": "7 класс", "take": "methodist@example.org"},
+        "body": (
+            "Ученик пропустил по болезни шесть недель из девяти, у него две оценки за четверть. Родители "
+            "просят не выставлять «н/а». Как поступить по положению о текущем контроле?"
+        ),
+        "replies": [],
+    },
+    {
+        "association": "rmo-matematika",
+        "title": "Где найти демоверсию ВПР по математике для пятого класса?",
+        "kind": "question",
+        "author": "z.abdurashidova@example.org",
+        "days_ago": 2,
+        "consultation": {"subject": MATH, "level": "basic", "grade": "5 класс",
+                         "close": {"by": "methodist@example.org", "duplicate_of": (
+                             "Как вы готовите пятиклассников к ВПР по математике?")}},
+        "body": "Подскажите, пожалуйста, где официально публикуются демоверсии ВПР и критерии оценивания?",
+        "replies": [],
+    },
+    {
+        "association": "rmo-informatika",
+        "title": "Можно ли давать на уроке задания из открытого банка ЕГЭ восьмиклассникам?",
+        "kind": "question",
+        "author": "t.shapovalova@example.org",
+        "days_ago": 12,
+        "consultation": {"subject": INF, "level": "basic", "grade": "8 класс", "accept": 1,
+                         "rate": {"helped": True, "comment": "Спасибо, подборка заданий очень пригодилась."},
+                         "publish": "Задания из открытого банка ЕГЭ в 8 классе: какие подходят"},
+        "body": (
+            "В открытом банке ФИПИ много задач на системы счисления и алгоритмы. Не рано ли давать их в "
+            "8 классе и как их отбирать?"
+        ),
+        "replies": [
+            {"author": "methodist@example.org", "to": 0,
+             "body": "Не рано, если отбирать задания базового уровня: № 1–5 и 14 по кодификатору. В 8 классе "
+                     "хорошо идут системы счисления и анализ простых алгоритмов, а задачи на программирование "
+                     "лучше оставить на 9 класс.\n\nСоставьте подборку по темам четверти и давайте по одному "
+                     "заданию в начале урока."},
+        ],
+    },
+    {
+        "association": "rmo-matematika",
+        "title": "Родители оспаривают оценку за контрольную: как действовать учителю?",
+        "kind": "question",
+        "author": "o.lysenko@example.org",
+        "days_ago": 15,
+        "private": True,
+        "consultation": {"subject": MATH, "level": "basic", "accept": 1, "consent": True,
+                         "rate": {"helped": True, "comment": ""},
+                         "publish": "Родители не согласны с оценкой: порядок действий учителя"},
+        "body": (
+            "Родители ученика 6 класса считают, что оценка за контрольную занижена, и собираются писать "
+            "директору. Работа у меня сохранилась. Что делать, чтобы конфликт не разросся?"
+        ),
+        "replies": [
+            {"author": "methodist@example.org", "to": 0,
+             "body": "Оксана Петровна, действуйте по положению о формах и порядке текущего контроля вашей "
+                     "школы:\n\n1. Предложите родителям встречу и покажите работу с критериями оценивания.\n"
+                     "2. Если несогласие остаётся, они вправе подать заявление в комиссию по урегулированию "
+                     "споров — работу перепроверит другой учитель.\n3. Сохраняйте спокойный тон и "
+                     "письменно фиксируйте договорённости."},
         ],
     },
 ]  # fmt: skip

@@ -234,7 +234,8 @@ def test_demo_counters_match_the_rows_and_conversations_lie_in_the_past(demo):
         times = [p.created_at for p in posts]
         assert times == sorted(times) and times[-1] < now
     for association in db.session.scalars(sa.select(Association)):
-        threads = [t for t in _threads() if t.association_id == association.id]
+        # the counters are what every reader sees: private questions stay out
+        threads = [t for t in _threads() if t.association_id == association.id and not t.is_private]
         assert association.thread_count == len(threads)
         assert association.post_count == sum(t.post_count for t in threads)
         if threads:
@@ -257,7 +258,8 @@ def test_demo_attachments_are_real_files_and_feeds_parse(demo, _uploads, client)
 
     parsed = feedparser.parse(client.get("/associations/rmo-matematika/feed.atom").data)
     assert not parsed.bozo
-    assert len(parsed.entries) == sum(1 for t in _threads() if t.association.slug == "rmo-matematika")
+    public = [t for t in _threads() if t.association.slug == "rmo-matematika" and not t.is_private]
+    assert len(parsed.entries) == len(public) < sum(1 for t in _threads() if t.association.slug == "rmo-matematika")
 
 
 def test_demo_questions_show_the_consultation_workflow(demo, app):
@@ -276,3 +278,25 @@ def test_demo_questions_show_the_consultation_workflow(demo, app):
     solved = question("Итоговое собеседование в 9 классе: как тренировать монолог")
     assert solved.status == QuestionStatus.RESOLVED and solved.accepted_post.number == 2
     assert solved.first_answer_at is not None and solved.asked_at < solved.first_answer_at < solved.resolved_at
+    assert solved.helped is False and solved.rated_at > solved.resolved_at
+
+
+def test_demo_questions_cover_every_status_privacy_endorsement_rating_and_the_knowledge_base(demo):
+    from app.consultations.models import AnswerEndorsement, KnowledgeEntry, Question, QuestionStatus
+    from app.discussions.models import Thread
+
+    questions = db.session.scalars(sa.select(Question).join(Thread, Thread.id == Question.thread_id)).all()
+    assert {q.status for q in questions} == set(QuestionStatus)
+    private = [q for q in questions if q.thread.is_private]
+    assert {q.status for q in private} >= {QuestionStatus.IN_PROGRESS, QuestionStatus.RESOLVED}
+    closed = next(q for q in questions if q.status == QuestionStatus.CLOSED)
+    assert closed.duplicate_of is not None and closed.duplicate_of.kind == closed.thread.kind
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AnswerEndorsement)) >= 1
+    assert sum(q.rated_at is not None for q in questions) >= 2
+    entries = db.session.scalars(sa.select(KnowledgeEntry)).all()
+    assert len(entries) >= 2
+    for entry in entries:
+        question = db.session.get(Question, entry.thread_id)
+        assert question.status == QuestionStatus.RESOLVED and question.accepted_post_id is not None
+        if question.thread.is_private:
+            assert entry.hide_asker and question.publish_consent_at is not None
