@@ -130,3 +130,30 @@ def test_a_valid_zone_set_elsewhere_stays_selectable(client, login):
     assert '<option selected value="Asia/Almaty">' in client.get("/settings").get_data(as_text=True)
     assert client.post("/settings", data=settings_data(timezone="Asia/Almaty")).status_code == 302
     assert client.post("/settings", data=settings_data(timezone="Asia/Tokyo")).status_code == 400
+
+
+def test_a_methodist_declares_here_what_they_consult_on_and_the_queue_follows(client, login):
+    """The subjects and levels of a methodist's settings choose the questions of their consultation queue."""
+    from app.auth.models import Role
+    from app.consultations import services
+    from app.discussions.models import ThreadKind
+    from tests.factories import make_thread
+
+    physics, chemistry = make_subject(name="Физика"), make_subject(name="Химия")
+    methodist = make_user(Role.METHODIST, email="m@example.org", subjects=[chemistry], levels=["basic"])
+    question = services.question_of(
+        make_thread(kind=ThreadKind.QUESTION, title="Лабораторная по оптике: с чего начать?")
+    )
+    question.subject_id, question.level = physics.id, EducationLevel.BASIC
+    db.session.commit()
+    login(methodist)
+    assert "Вы консультируете" in client.get("/settings").get_data(as_text=True)
+    assert "Лабораторная по оптике" not in client.get("/consultations/").get_data(as_text=True)
+    data = settings_data(subjects=[str(physics.id)], levels=["basic"])
+    assert client.post("/settings", data=data).status_code == 302
+    assert "Лабораторная по оптике" in client.get("/consultations/").get_data(as_text=True)
+
+
+def test_a_teacher_is_not_told_about_consulting(client, login):
+    login(make_user(email="t@example.org"))
+    assert "Вы консультируете" not in client.get("/settings").get_data(as_text=True)
