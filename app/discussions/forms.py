@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.directory.choices import level_choices, subject_choices
@@ -61,6 +61,7 @@ class ThreadForm(FlaskForm):
     question_grade = StringField(_l("Класс"), validators=[Optional(), Length(max=40)], filters=[_strip])
     question_topic = StringField(_l("Тема рабочей программы"), validators=[Optional(), Length(max=200)],
                                  filters=[_strip])  # fmt: skip
+    private = BooleanField(_l("Скрыть вопрос от участников объединения"))
     submission_token = HiddenField(default=_token)
 
     def __init__(self, *args, kinds: list[ThreadKind], **kwargs):
@@ -95,6 +96,12 @@ class ThreadForm(FlaskForm):
     def validate_question_level(self, field):
         if self.kind.data == ThreadKind.QUESTION.value and field.data not in {level.value for level in EducationLevel}:
             raise ValidationError(_l("Выберите уровень образования."))
+
+    def validate_private(self, field):
+        if field.data and self.kind.data != ThreadKind.QUESTION.value:
+            raise ValidationError(
+                _l("Скрыть от участников можно только вопрос: выберите вид «вопрос» или снимите отметку.")
+            )
 
     @property
     def question_details(self) -> dict:

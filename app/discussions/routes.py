@@ -88,6 +88,8 @@ def thread_create(slug):
     if "preview" in request.form:
         preview, _mentioned = services.render_post_body(association.id, form.body.data or "")
         return _render_create(association, form, preview=preview)
+    if "check_similar" in request.form:  # the no-JavaScript step before asking: list similar answered questions
+        return _render_create(association, form, checking_similar=True)
     if not form.validate_on_submit():
         return _render_create(association, form, status=400 if request.method == "POST" else 200)
     try:
@@ -114,13 +116,17 @@ def _thread_data(form: ThreadForm) -> dict:
         "experience_method": form.experience_method.data or "" if kind == ThreadKind.EXPERIENCE else "",
         "submission_token": form.submission_token.data or None,
         "details": form.question_details,
+        "private": bool(form.private.data),  # the form refuses it for anything but a question
     }
 
 
-def _render_create(association: Association, form: ThreadForm, *, preview=None, status=200, upload_error=None):
+def _render_create(association: Association, form: ThreadForm, *, preview=None, status=200, upload_error=None,
+                   checking_similar=False):  # fmt: skip
+    # The similar questions come from the search's Jinja global `similar_answered_questions`: discussions do not
+    # import search.
     return render_template(
         "discussions/thread_create.html", association=association, form=form, preview=preview, body_hint=BODY_HINT,
-        upload_error=upload_error,
+        upload_error=upload_error, checking_similar=checking_similar,
     ), status  # fmt: skip
 
 
