@@ -28,6 +28,7 @@ import texts
 from app import create_app
 from app.associations.models import Association, Membership
 from app.auth.models import User
+from app.consultations.models import Question, QuestionEvent
 from app.db import fold_for_search
 from app.directory.models import School, Subject
 from app.discussions.models import (
@@ -185,6 +186,8 @@ def build_discussions(rng: random.Random, args, members: dict, leaders: dict, ou
         kind = rng.choice(KINDS)
         author = rng.choice(leaders[assoc_id]) if kind == "announcement" else rng.choice(group)
         created = NOW - timedelta(minutes=rng.randint(60, 3 * 365 * 24 * 60))
+        # a few private questions (never the benchmark's thread 1): they stay out of the association's counters
+        private = kind == "question" and thread_id != 1 and rng.random() < 0.03
         when, posted, depths, last_poster, replies, useful = created, {}, {}, author, 0, 0
         children = []  # (table, row): added after the thread's own row, so a batch never precedes its parent
         for number in range(1, size + 1):
@@ -225,7 +228,7 @@ def build_discussions(rng: random.Random, args, members: dict, leaders: dict, ou
                 children.append(_attachment(rng, post_id, poster, when))
             if not deleted:
                 replies += number > 1
-                assoc_totals[assoc_id]["posts"] += 1
+                assoc_totals[assoc_id]["posts"] += 0 if private else 1
             last_poster = poster
         title = texts.title(rng)
         url = f"https://{rng.choice(texts.DOMAINS)}/materials/{thread_id}" if kind == "link" else None
@@ -236,16 +239,19 @@ def build_discussions(rng: random.Random, args, members: dict, leaders: dict, ou
             "experience_method": rng.choice(texts.METHODS) if kind == "experience" else "",
             "created_at": created, "post_count": size, "reply_count": replies, "useful_count": useful,
             "last_posted_at": when, "last_poster_id": last_poster,
-            "pinned_at": created if rng.random() < 0.003 else None, "hidden_reason": "",
+            "pinned_at": created if rng.random() < 0.003 else None, "hidden_reason": "", "is_private": private,
         })  # fmt: skip
+        if kind == "question":
+            _add_question(rng, out, thread_id, author, created, posted, children)
         for table, row in children:
             out.add(table, row)
         for tag_id in rng.sample(tag_ids, rng.choice([0, 1, 1, 2, 2, 3])):
             out.add(thread_tags, {"thread_id": thread_id, "tag_id": tag_id})
         _add_readers(rng, out, thread_id, author, group, size, posted)
         totals = assoc_totals[assoc_id]
-        totals["threads"] += 1
-        totals["last"] = max(totals["last"] or when, when)
+        if not private:
+            totals["threads"] += 1
+            totals["last"] = max(totals["last"] or when, when)
         if thread_id % 2000 == 0:
             log(f"{thread_id} threads, {post_id} posts", started)
     out.flush()
@@ -257,6 +263,30 @@ def build_discussions(rng: random.Random, args, members: dict, leaders: dict, ou
                     member_count=len(members[assoc_id]))
         )  # fmt: skip
     _add_bookmarks_and_watches(rng, args, out, post_id, members)
+
+
+# A question's status: resolved ones are the most, then answered, waiting and closed.
+STATUSES = ["resolved"] * 50 + ["answered"] * 20 + ["in_progress"] * 10 + ["new"] * 15 + ["closed"] * 5
+
+
+def _add_question(rng, out: Inserter, thread_id: int, author: int, created: datetime, posted: dict, children) -> None:
+    """The consultation side of a question thread: a status, a subject and level, the first answer's time (its
+    second post's), the accepted answer of resolved ones, and the «asked» event. Queued before the thread's posts
+    are (children follow the thread), after the thread's own row."""
+    status = rng.choice(STATUSES) if len(posted) > 1 else rng.choice(["new", "in_progress"])
+    answered = status in ("answered", "resolved")
+    first_answer = created + timedelta(hours=rng.randint(1, 96)) if answered else None
+    question = {
+        "thread_id": thread_id, "status": status, "subject_id": rng.randint(1, len(texts.SUBJECTS)),
+        "level": rng.choice(["primary", "basic", "secondary"]), "grade": "", "topic": "", "asked_at": created,
+        "first_answer_at": first_answer, "accepted_post_id": posted[2] if status == "resolved" else None,
+        "resolved_at": first_answer + timedelta(hours=5) if status == "resolved" else None,
+        "helped": rng.random() < 0.8 if status == "resolved" and rng.random() < 0.5 else None,
+        "rating_comment": "",
+    }  # fmt: skip
+    event = {"thread_id": thread_id, "kind": "asked", "actor_id": author, "status": "new", "created_at": created}
+    # The question refers to its accepted post: it goes in after the posts.
+    children.extend([(_table(Question), question), (_table(QuestionEvent), event)])
 
 
 def _attachment(rng: random.Random, post_id: int, uploader: int, when: datetime) -> tuple:
@@ -355,7 +385,8 @@ def main(argv=None) -> int:
         rng = random.Random(args.seed)
         out = Inserter([User.__table__, Association.__table__, Membership.__table__, _table(Thread),
                         thread_tags, _table(Post), _table(PostRevision), _table(Reaction), _table(Attachment),
-                        _table(ThreadReader), _table(Bookmark), _table(AssociationWatch)])  # fmt: skip
+                        _table(Question), _table(QuestionEvent), _table(ThreadReader), _table(Bookmark),
+                        _table(AssociationWatch)])  # fmt: skip
         members, leaders = build_people(rng, args, out)
         log(f"{args.users} users, {args.associations} associations, {out.counts[Membership.__table__]} memberships",
             started)  # fmt: skip

@@ -38,6 +38,22 @@ def test_generator_fills_a_consistent_district_and_refuses_to_overwrite(tmp_path
         assert _scalar(engine, "SELECT COUNT(*) FROM users WHERE email = 'member@bench.example'") == 1
         assert "учител" in _scalar(engine, "SELECT name FROM associations WHERE id = 1")
         assert "<p>" in _scalar(engine, "SELECT body_html FROM posts WHERE id = 1")
+        # every question thread has its consultation side, and an accepted answer lies in its own thread
+        assert (
+            _scalar(
+                engine,
+                "SELECT COUNT(*) FROM threads t LEFT JOIN questions q ON q.thread_id = t.id "
+                "WHERE t.kind = 'question' AND q.thread_id IS NULL",
+            )
+            == 0
+        )
+        assert (
+            _scalar(
+                engine,
+                "SELECT COUNT(*) FROM questions q JOIN posts p ON p.id = q.accepted_post_id WHERE p.thread_id != q.thread_id",
+            )
+            == 0
+        )
         # Counters agree with the rows.
         assert (
             _scalar(
@@ -66,9 +82,9 @@ def test_generator_fills_a_consistent_district_and_refuses_to_overwrite(tmp_path
             _scalar(
                 engine,
                 """SELECT COUNT(*) FROM associations a WHERE
-            thread_count != (SELECT COUNT(*) FROM threads t WHERE t.association_id = a.id)
+            thread_count != (SELECT COUNT(*) FROM threads t WHERE t.association_id = a.id AND NOT t.is_private)
             OR post_count != (SELECT COUNT(*) FROM posts p JOIN threads t ON t.id = p.thread_id
-                              WHERE t.association_id = a.id AND p.deleted_at IS NULL)
+                              WHERE t.association_id = a.id AND p.deleted_at IS NULL AND NOT t.is_private)
             OR member_count != (SELECT COUNT(*) FROM memberships m WHERE m.association_id = a.id)""",
             )
             == 0

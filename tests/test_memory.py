@@ -110,6 +110,7 @@ def test_the_app_on_postgresql_gets_its_partial_and_gin_indexes_without_the_sqli
         "CREATE INDEX ix_threads_association_pinned ON threads (association_id, last_posted_at)"
         " WHERE pinned_at IS NOT NULL",
         "CREATE INDEX ix_threads_author_id ON threads (author_id)",
+        "CREATE INDEX ix_threads_private ON threads (association_id, author_id) WHERE is_private",
         "search_vector TSVECTOR,",
     ]  # fmt: skip
 
