@@ -6,8 +6,12 @@ A card holds the post's text and attachments, its author, the answered post's ex
 nothing else, so two readers with the same rights share the rendered post, and any change (an edit, a reaction, a
 renamed author, another page of the thread) makes another card. Building cards runs no query: the thread page's view
 (`queries.ThreadView`) has loaded what they need.
+
+Other features add their marks to a thread page's posts through `POST_MARK_SOURCES` (consultations: «Консультация
+методиста», «Решение», «Рекомендовано методистом» and their buttons), so discussions imports nothing of them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -109,6 +113,49 @@ class PostData:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PostBadge:
+    label: str
+    css: str = ""  # extra class of the badge (`badge-ok` …)
+
+
+@dataclass(frozen=True, slots=True)
+class PostButton:
+    """A button in a POST form of its own (with the CSRF marker) that acts on the post."""
+
+    url: str
+    label: str
+    hint: str = ""  # visually hidden words after the label (which post it acts on)
+
+
+@dataclass(frozen=True, slots=True)
+class PostMarks:
+    """What another feature shows on a post for one reader: badges beside the author, notes under the text, buttons."""
+
+    badges: tuple[PostBadge, ...] = ()
+    notes: tuple[str, ...] = ()
+    buttons: tuple[PostButton, ...] = ()
+
+    def __add__(self, other: "PostMarks") -> "PostMarks":
+        return PostMarks(self.badges + other.badges, self.notes + other.notes, self.buttons + other.buttons)
+
+
+@dataclass(frozen=True, slots=True)
+class PostMarkSource:
+    """One feature's marks on a thread page's posts.
+
+    `load(thread, post_ids)` reads what the marks need for a page's posts: at most one query, none where the feature
+    has nothing to add. Its result is kept with the page's posts under their change stamps (`ThreadView.key`), so it
+    may read only tables whose changes raise the thread's stamp (app/stamps.py). `marks(view, user, loaded)` turns it
+    into {post id: PostMarks} for this reader, running no query; the marks are part of the rendered page's key."""
+
+    load: Callable
+    marks: Callable
+
+
+POST_MARK_SOURCES: list[PostMarkSource] = []
+
+
 class _InThread:
     """A PostData with the request's thread, for the policy's rules (they read `post.thread`)."""
 
@@ -151,6 +198,7 @@ class PostCard:
     edit_url: str | None
     delete_url: str | None
     restore_url: str | None
+    marks: PostMarks | None = None  # other features' badges, notes and buttons (POST_MARK_SOURCES)
 
 
 def _file_card(file: Attachment) -> FileCard:
@@ -195,6 +243,7 @@ def post_card(
     reactions=None,
     bookmarks=None,
     attachments=None,
+    marks: PostMarks | None = None,
 ) -> PostCard:
     """The card of `post` for `user`. `view` (queries.ThreadView) supplies the page's lookups (reactions, bookmarks),
     its thread, view mode and link patterns, and its posts come as PostData with their files; a page showing one post
@@ -254,6 +303,7 @@ def post_card(
         edit_url=link("edit", "editing.post_edit") if may_edit else None,
         delete_url=link("delete", "editing.post_delete") if policy.can_delete_post(user, ruled) else None,
         restore_url=link("restore", "editing.post_restore") if policy.can_restore_post(user, ruled) else None,
+        marks=marks,
     )
 
 
@@ -281,23 +331,44 @@ def _rights(view, user, moderator: bool, may_reply: bool) -> tuple:
 
 def render_posts(view, macro, *, user, moderator: bool, may_reply: bool) -> Markup:
     """The page's posts, kept whole per worker under the posts' key (their change stamps, page and mode), the
-    reader's rights (`_rights`) and marks («Полезно», bookmarks), the language and the time zone: readers with the same
-    rights share it. Else each post from the fragment cache by its card (`_render_posts`)."""
+    reader's rights (`_rights`) and marks («Полезно», bookmarks, other features' `page_marks`), the language and the
+    time zone: readers with the same rights share it. Else each post from the fragment cache by its card
+    (`_render_posts`)."""
     user = _unproxied(user)
+    extra = page_marks(view, user)
     if not view.key:
-        return _render_posts(view, macro, user=user, moderator=moderator, may_reply=may_reply)
-    marks = (tuple(sorted(view.reactions.items())), tuple(sorted(view.bookmarks)))
+        return _render_posts(view, macro, extra, user=user, moderator=moderator, may_reply=may_reply)
+    marks = (tuple(sorted(view.reactions.items())), tuple(sorted(view.bookmarks)), tuple(sorted(extra.items())))
     key = (*view.key, *_rights(view, user, moderator, may_reply), marks, *fragments.language_and_zone())
 
     def render() -> Markup:
-        return _render_posts(view, macro, user=user, moderator=moderator, may_reply=may_reply)
+        return _render_posts(view, macro, extra, user=user, moderator=moderator, may_reply=may_reply)
 
     return fragments.remember("thread_posts_html", render, *key)
 
 
-def _render_posts(view, macro, *, user, moderator: bool, may_reply: bool) -> Markup:
+def page_marks(view, user) -> dict[int, PostMarks]:
+    """Post id → the marks of every source (`POST_MARK_SOURCES`) for this reader on the page's posts. What the sources
+    load is kept with the posts under `view.key`."""
+    if not POST_MARK_SOURCES or not view.posts:
+        return {}
+    post_ids = [post.id for post in view.posts]
+
+    def load() -> tuple:
+        return tuple(source.load(view.thread, post_ids) for source in POST_MARK_SOURCES)
+
+    loaded = fragments.remember("thread_post_marks", load, *view.key) if view.key else load()
+    merged: dict[int, PostMarks] = {}
+    for source, data in zip(POST_MARK_SOURCES, loaded, strict=True):
+        for post_id, marks in source.marks(view, user, data).items():
+            merged[post_id] = merged[post_id] + marks if post_id in merged else marks
+    return merged
+
+
+def _render_posts(view, macro, extra: dict, *, user, moderator: bool, may_reply: bool) -> Markup:
     html = []
     for post in view.posts:
-        card = post_card(post, view, user=user, moderator=moderator, may_reply=may_reply)
+        marks = extra.get(post.id)
+        card = post_card(post, view, user=user, moderator=moderator, may_reply=may_reply, marks=marks)
         html.append(fragments.render("discussions/post_item", macro, card))
     return Markup("\n".join(html))  # noqa: S704  (each part rendered by our template, escaped there)
