@@ -1,11 +1,13 @@
 """Verbs of the consultation workflow: a question is opened with its thread, taken, assigned, released, answered,
 accepted and closed. Each transition is recorded (QuestionEvent) with who and when. Services flush, never commit."""
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app import policy
 from app.auth.models import Role, User
-from app.consultations.models import Question, QuestionEvent, QuestionEventKind, QuestionStatus
+from app.consultations.models import AnswerEndorsement, Question, QuestionEvent, QuestionEventKind, QuestionStatus
 from app.db import utcnow
 from app.discussions.models import Post, Thread, ThreadKind
 from app.discussions.services import DiscussionError
@@ -113,8 +115,7 @@ def accept_answer(actor: User, question: Question, post: Post) -> None:
     """Mark a reply as the solution: the question is «решён». Accepting another reply replaces the first."""
     if question.status == QuestionStatus.CLOSED:
         raise ConsultationError(_("Вопрос закрыт: отметить решение нельзя."))
-    if post.thread_id != question.thread_id or post.number == 1 or not post.is_visible:
-        raise ConsultationError(_("Решением можно отметить только видимый ответ в этом вопросе."))
+    _require_reply(question, post, _("Решением можно отметить только видимый ответ в этом вопросе."))
     if not policy.can_accept_answer(actor, question):
         raise PermissionDenied(_("Отметить решение может автор вопроса, методист или руководитель объединения."))
     question.accepted_post_id = post.id
@@ -122,6 +123,11 @@ def accept_answer(actor: User, question: Question, post: Post) -> None:
     question.resolved_at = utcnow()
     _record(question, QuestionEventKind.ACCEPTED, actor, post_id=post.id)
     db.session.flush()
+
+
+def _require_reply(question: Question, post: Post, message: str) -> None:
+    if post.thread_id != question.thread_id or post.number == 1 or not post.is_visible:
+        raise ConsultationError(message)
 
 
 def unaccept_answer(actor: User, question: Question) -> None:
@@ -140,6 +146,55 @@ def _unresolved_status(question: Question) -> QuestionStatus:
     if question.first_answer_at is not None:
         return QuestionStatus.ANSWERED
     return QuestionStatus.IN_PROGRESS if question.assignee_id else QuestionStatus.NEW
+
+
+def endorse_answer(methodist: User, question: Question, post: Post) -> bool:
+    """A methodist recommends another member's reply («Рекомендовано методистом»). Recommending it again changes
+    nothing; returns whether a recommendation was added."""
+    if question.status == QuestionStatus.CLOSED:
+        raise ConsultationError(_("Вопрос закрыт: рекомендовать ответы нельзя."))
+    _require_reply(question, post, _("Рекомендовать можно только видимый ответ в этом вопросе."))
+    if not policy.is_methodist(methodist):
+        raise PermissionDenied(_("Рекомендовать ответы могут методисты."))
+    if post.author_id == methodist.id:
+        raise ConsultationError(_("Свой ответ рекомендовать нельзя."))
+    if not policy.can_endorse_answer(methodist, question, post):
+        raise PermissionDenied(_("Рекомендовать ответы могут методисты."))
+    if db.session.get(AnswerEndorsement, (post.id, methodist.id)) is not None:
+        return False
+    try:
+        with db.session.begin_nested():  # a second click that raced the first finds its row
+            db.session.add(AnswerEndorsement(post_id=post.id, methodist_id=methodist.id, thread_id=question.thread_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+def unendorse_answer(user: User, question: Question, post: Post) -> bool:
+    """Withdraw one's own recommendation of a reply (only one's own: others' stay). Nothing to withdraw is no error;
+    returns whether one was removed."""
+    mine = sa.delete(AnswerEndorsement).where(
+        AnswerEndorsement.post_id == post.id,
+        AnswerEndorsement.methodist_id == user.id,
+        AnswerEndorsement.thread_id == question.thread_id,
+    )
+    return db.session.execute(mine, execution_options={"synchronize_session": False}).rowcount > 0
+
+
+RATING_COMMENT_LENGTH = 1000
+
+
+def rate_question(asker: User, question: Question, *, helped: bool, comment: str = "") -> None:
+    """The asker says whether the consultation helped, with an optional comment; rating again replaces the rating."""
+    if question.status != QuestionStatus.RESOLVED:
+        raise ConsultationError(_("Оценить консультацию можно, когда вопрос решён."))
+    if not policy.can_rate_question(asker, question):
+        raise PermissionDenied(_("Оценить консультацию может только автор вопроса."))
+    comment = (comment or "").replace("\r\n", "\n").strip()
+    if len(comment) > RATING_COMMENT_LENGTH:
+        raise ConsultationError(_("Комментарий слишком длинный: не больше %(n)d знаков.", n=RATING_COMMENT_LENGTH))
+    question.helped, question.rating_comment, question.rated_at = bool(helped), comment, utcnow()
+    db.session.flush()
 
 
 _CLOSING = {
@@ -169,9 +224,11 @@ def close_question(actor: User, question: Question, reason: QuestionEventKind, *
 
 def init_app(app) -> None:
     """Questions get their consultation side when their thread is created, and replies move them along; the thread
-    page shows a question's panel (`question_panel`, a Jinja global: discussions knows nothing of consultations)."""
+    page shows a question's panel (`question_panel`, a Jinja global) and marks its posts (`POST_MARK_SOURCES`):
+    discussions knows nothing of consultations."""
     from app.consultations.forms import CLOSE_REASONS
-    from app.consultations.queries import question_panel, row_statuses
+    from app.consultations.queries import answer_marks, load_answer_marks, question_panel, row_statuses
+    from app.discussions import post_cards
     from app.discussions import queries as discussion_queries
     from app.discussions import services as discussions
 
@@ -179,6 +236,9 @@ def init_app(app) -> None:
                                  page_of=discussion_queries.page_of)  # fmt: skip
     if row_statuses not in discussion_queries.ROW_STATES:
         discussion_queries.ROW_STATES.append(row_statuses)
+    marks = post_cards.PostMarkSource(load=load_answer_marks, marks=answer_marks)
+    if marks not in post_cards.POST_MARK_SOURCES:  # the source compares by its functions: once per process
+        post_cards.POST_MARK_SOURCES.append(marks)
 
     for hooks, hook in ((discussions.THREAD_HOOKS, _on_thread), (discussions.REPLY_HOOKS, _on_reply)):
         if hook not in hooks:
