@@ -6,7 +6,9 @@ from flask import Flask
 from flask.templating import Environment
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
+from werkzeug.routing import IntegerConverter
 
+from app.db import MAX_ID
 from config import INSTANCE_DIR, config_from_env
 
 
@@ -20,8 +22,18 @@ class FlatGlobalsEnvironment(Environment):
         return {**self.globals, **(d or {})}
 
 
+class DatabaseInteger(IntegerConverter):
+    """`<int:…>` in our URLs stops at the largest id the databases hold (32-bit INTEGER on PostgreSQL): a longer
+    number matches no route and is a 404, not an overflow in the query."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config=None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
+    app.url_map.converters["int"] = DatabaseInteger
     app.jinja_environment = FlatGlobalsEnvironment
     _load_config(app, config)
     _init_extensions(app)

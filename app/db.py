@@ -63,6 +63,15 @@ def first_version() -> int:
     return time.time_ns() // 1000 - _EPOCH_US
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER: ids and numbers in URLs never go beyond it
+MAX_PAGE = 100_000  # a ?page= beyond any list's end (an OFFSET past it would overflow)
+
+
+def page_number(args, name: str = "page") -> int:
+    """The page a request asks for: 1 for anything that is not a positive number, at most MAX_PAGE."""
+    return min(max(args.get(name, 1, type=int) or 1, 1), MAX_PAGE)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -1,7 +1,7 @@
 """Flask extensions, created unbound; `create_app` binds them."""
 
 import click
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.db import Base
+from app.db import Base, page_number
 
 
 class _LazyMigrateConfig:
@@ -119,7 +119,17 @@ def load_babel_globals_on_demand() -> None:
     babel.core._global_data = _BabelGlobals(parent_exceptions=_read_babel_globals()["parent_exceptions"])
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    """`db.paginate()` reads ?page= from the request: a number beyond any list is the last possible page
+    (`app.db.MAX_PAGE`), not an OFFSET that overflows the database's integers."""
+
+    def paginate(self, select, *, page=None, **kwargs):
+        if page is None and has_request_context():
+            page = page_number(request.args)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = _SQLAlchemy(model_class=Base)
 migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

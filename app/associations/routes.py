@@ -8,6 +8,7 @@ from app import policy
 from app.associations import queries, services
 from app.associations.forms import FilterForm, InviteForm, JoinForm
 from app.associations.models import Association, Invitation, Membership, MembershipStatus
+from app.db import page_number
 from app.extensions import db
 from app.mailer import send_queued
 from app.policy import PermissionDenied, require
@@ -31,8 +32,7 @@ def _show_url(association: Association) -> str:
 
 def _paginate(stmt):
     """One page of rows; a page number that is not a number is page 1, not an error."""
-    page = request.args.get("page", 1, type=int)
-    return db.paginate(stmt, page=max(page, 1), per_page=current_app.config["PER_PAGE"])
+    return db.paginate(stmt, page=page_number(request.args), per_page=current_app.config["PER_PAGE"])
 
 
 def _done(message: str, category: str, target: str):

@@ -14,7 +14,7 @@ from app.associations.queries import visible_to
 from app.auth.models import User, UserLevel, user_subjects
 from app.consultations.clock import calendar_from_config
 from app.consultations.models import Question, QuestionStatus
-from app.db import rows, utcnow
+from app.db import MAX_PAGE, rows, utcnow
 from app.directory.models import Subject
 from app.discussions.models import Thread
 from app.discussions.queries import ListPage
@@ -62,6 +62,7 @@ def _with_clock(found, now: datetime) -> list[QueueRow]:
 
 
 def _page(stmt, page: int, now: datetime) -> ListPage:
+    page = min(max(page, 1), MAX_PAGE)
     total = rows(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar()
     found = rows(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
     return ListPage(_with_clock(found, now), page, PER_PAGE, total)

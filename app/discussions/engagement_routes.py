@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from app import policy
 from app.associations.models import Association
+from app.db import page_number
 from app.discussions import engagement, unread
 from app.discussions.models import Post, Thread, WatchLevel
 from app.extensions import db
@@ -32,7 +33,7 @@ def _wanted_state() -> bool | None:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return page_number(request.args)
 
 
 def _back_to(post: Post):

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import fragments, policy
 from app.associations.models import Association
 from app.auth.models import User
-from app.db import prepared, rows
+from app.db import page_number, prepared, rows
 from app.discussions.models import (
     AssociationWatch,
     Post,
@@ -221,7 +221,7 @@ def association_threads(association: Association, args=None, user=None) -> Threa
     pinned_stmt, rest_stmt, total_stmt, first_stmt = statements
     params = {"association_id": association.id, "kind": ThreadKind(kind) if kind else None, "tag": tag}
     per_page = current_app.config["PER_PAGE"]
-    page = max(args.get("page", 1, type=int) or 1, 1)
+    page = page_number(args)
 
     def load() -> tuple[list, int, dict]:
         if page == 1:

@@ -11,6 +11,7 @@ from wtforms.validators import ValidationError
 
 from app import policy
 from app.associations.models import Association
+from app.db import page_number
 from app.discussions import drafts, queries, services
 from app.discussions.forms import BODY_HINT, ReplyForm, ThreadForm
 from app.discussions.models import Post, Thread, ThreadKind
@@ -149,7 +150,7 @@ def thread_show(thread_id):
     target = target or queries.post_in_thread(thread, request.args.get("reply_to", type=int))
     if target is not None:
         form.reply_to.data = str(target.id)
-    return _render_thread(thread, reader, form, target, page=request.args.get("page", 1, type=int))
+    return _render_thread(thread, reader, form, target, page=page_number(request.args))
 
 
 def _render_thread(

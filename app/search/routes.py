@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.db import page_number
 from app.extensions import limiter
 from app.search.forms import SearchForm
 from app.search.queries import Hit, Results, search, similar_questions
@@ -27,7 +28,7 @@ def search_show():
     form = SearchForm(request.args, current_user)
     parsed = parse_query(form.q.data or "")
     filters = form.cleaned()
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args)
     if filters is None or parsed.is_empty:
         results = Results(parsed)
     else:
