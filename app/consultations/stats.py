@@ -202,7 +202,8 @@ def _in_scope(stmt, user, thread_id_column, moment_column, start, end):
     stmt = (
         stmt.join(Thread, Thread.id == thread_id_column)
         .join(Association, Association.id == Thread.association_id)
-        .where(Thread.deleted_at.is_(None), Thread.kind == ThreadKind.QUESTION, _scope(user), moment_column < end)
+        .where(Thread.deleted_at.is_(None), Thread.hidden_at.is_(None), Thread.kind == ThreadKind.QUESTION)
+        .where(_scope(user), moment_column < end)
     )
     return stmt if start is None else stmt.where(moment_column >= start)
 

@@ -65,7 +65,8 @@ def stats(world):
     """Two associations, three methodists. Working hours to the first answer (holiday Wed 4 March, weekend 7-8):
     q1 16 (Fri 18:00 → Mon 10:00), q2 27 (Tue 09:00 → Thu 12:00), q3 91.5 (Mon 00:30 → Fri 20:00, late),
     q6 6 (Wed 15:00, the holiday → Thu 06:00); q4 unanswered and long overdue; q5 closed without an answer an hour
-    after asking, before its deadline. Outside the period: q7 (Monday 9 March 00:30 in Moscow, still Sunday in UTC),
+    after asking, before its deadline; a question hidden by a moderator.
+    Outside the period: q7 (Monday 9 March 00:30 in Moscow, still Sunday in UTC),
     q8 (Sunday 1 March 23:30). A deleted question inside the period."""
     w = world
     m1, a = w["methodist"], w["association"]
@@ -73,6 +74,8 @@ def stats(world):
     m3 = make_user(Role.METHODIST, full_name="Власова Методист")
     w["question"].thread.deleted_at = msk(3, 12)  # the world's own question: deleted, not counted
     w["question"].asked_at = msk(3, 11)
+    hidden = ask(w["colleague"], a, msk(4, 10))  # hidden by a moderator (spam): not counted, as in the queue
+    hidden.thread.hidden_at = msk(4, 11)
     q1 = ask(w["asker"], a, msk(6, 18), status=QuestionStatus.RESOLVED, helped=True, resolved_at=msk(10, 9))
     answer(q1, m1, msk(9, 10))
     q2 = ask(w["asker"], a, msk(3, 9))
