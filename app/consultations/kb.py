@@ -284,12 +284,27 @@ class KnowledgePanel:
     awaits_consent: bool  # resolved with an answer, but its asker has not agreed yet
 
 
+@dataclass(frozen=True, slots=True)
+class EntryValues:
+    """What the panel shows of an entry (kept with the question's panel under the thread's change stamp)."""
+
+    thread_id: int
+    title: str
+    hide_asker: bool
+
+
+def panel_entry(thread_id: int) -> tuple[EntryValues | None, bool]:
+    """A question's entry, if any, and whether it is shown now (one query)."""
+    entry, shown = db.session.execute(_panel_entry(), {"thread_id": thread_id}).first() or (None, None)
+    values = EntryValues(entry.thread_id, entry.title, entry.hide_asker) if entry is not None else None
+    return values, shown is not None
+
+
 @bp.app_template_global()
-def knowledge_panel(thread: Thread, question: Question, user) -> KnowledgePanel | None:
-    """The knowledge-base block of a question's panel (one query), or None when this reader has nothing to see
-    there."""
-    entry, shown = db.session.execute(_panel_entry(), {"thread_id": question.thread_id}).first() or (None, None)
-    shown = shown is not None
+def knowledge_panel(thread: Thread, question: Question, user, found: tuple | None = None) -> KnowledgePanel | None:
+    """The knowledge-base block of a question's panel, or None when this reader has nothing to see there. `found` is
+    what `panel_entry` read (the panel keeps it); else it is read now (one query)."""
+    entry, shown = found if found is not None else panel_entry(question.thread_id)
     needs_consent = policy.needs_publish_consent(question)
     panel = KnowledgePanel(
         entry, shown, needs_consent,

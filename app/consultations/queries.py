@@ -2,6 +2,7 @@
 and the marks on its posts (methodists' answers, the solution, endorsements, and the reader's buttons)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import g, has_request_context, url_for
@@ -9,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
-from app import policy
+from app import fragments, policy
 from app.auth.models import Role, User, UserStatus
-from app.consultations.models import AnswerEndorsement, Question, QuestionEvent, QuestionEventKind
+from app.consultations.models import AnswerEndorsement, Question, QuestionEvent, QuestionEventKind, QuestionStatus
 from app.db import prepared, rows
 from app.discussions.models import Post, Thread, ThreadKind
 from app.discussions.post_cards import PostBadge, PostButton, PostMarks
@@ -19,12 +20,108 @@ from app.discussions.queries import UrlPattern
 from app.extensions import db
 
 
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A person, subject or thread the panel names: its id and what it is called."""
+
+    id: int
+    name: str
+
+    @property
+    def full_name(self) -> str:  # a person
+        return self.name
+
+    @property
+    def title(self) -> str:  # a thread
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class EventData:
+    kind: QuestionEventKind
+    status: QuestionStatus
+    created_at: datetime
+    actor: Ref | None
+    target_user: Ref | None
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedData:
+    id: int
+    number: int
+    author: Ref | None
+    body_html: str
+    is_visible: bool
+
+
+_QUESTION_COLUMNS = ("thread_id", "status", "subject_id", "level", "grade", "topic", "assignee_id", "accepted_post_id",
+                     "duplicate_of_id", "asked_at", "first_answer_at", "resolved_at", "helped", "rating_comment",
+                     "rated_at", "publish_consent_at")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PanelData:
+    """What the panel shows of a question to anyone, as plain values: kept per worker under the thread's change stamp
+    (questions, their events, endorsements, knowledge-base entries and posts raise it) and its association's (names)."""
+
+    values: dict  # the question's columns (_QUESTION_COLUMNS)
+    subject: Ref | None
+    assignee: Ref | None
+    duplicate_of: Ref | None
+    events: tuple[EventData, ...]
+    accepted: AcceptedData | None
+    knowledge: tuple  # the knowledge-base entry's values and whether it is shown (kb.panel_entry)
+
+
+class QuestionView:
+    """A question as the policy and the templates read it: the kept values, with this request's thread."""
+
+    def __init__(self, data: PanelData, thread: Thread):
+        self._data, self.thread = data, thread
+        self.subject, self.assignee, self.duplicate_of = data.subject, data.assignee, data.duplicate_of
+
+    def __getattr__(self, name):
+        try:
+            return self._data.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 @dataclass
 class QuestionPanel:
-    question: Question
-    events: list[QuestionEvent]
-    accepted: Post | None
+    question: QuestionView
+    events: tuple[EventData, ...]
+    accepted: AcceptedData | None
     methodists: list[User]  # whom a leader or admin may assign it to (empty for others)
+    knowledge: tuple  # for knowledge_panel
+
+
+def _ref(obj, name: str) -> Ref | None:
+    return Ref(obj.id, getattr(obj, name)) if obj is not None else None
+
+
+def _panel_data(thread: Thread) -> PanelData | None:
+    """The question of a thread with its history, its accepted answer and its knowledge-base entry (four queries)."""
+    from app.consultations.kb import panel_entry
+
+    question = db.session.scalar(_question(), {"thread_id": thread.id})
+    if question is None:
+        return None
+    events = tuple(
+        EventData(e.kind, e.status, e.created_at, _ref(e.actor, "full_name"), _ref(e.target_user, "full_name"))
+        for e in db.session.scalars(_events(), {"thread_id": thread.id})
+    )
+    accepted = None
+    if question.accepted_post_id is not None:
+        post = db.session.get(Post, question.accepted_post_id, options=[joinedload(Post.author)])
+        if post is not None:
+            author = _ref(post.author, "full_name")
+            accepted = AcceptedData(post.id, post.number, author, post.body_html, post.is_visible)
+    return PanelData(
+        {name: getattr(question, name) for name in _QUESTION_COLUMNS},
+        _ref(question.subject, "name"), _ref(question.assignee, "full_name"), _ref(question.duplicate_of, "title"),
+        events, accepted, panel_entry(thread.id),
+    )  # fmt: skip
 
 
 @prepared
@@ -69,21 +166,23 @@ def row_statuses(rows) -> dict:
 
 
 def question_panel(thread: Thread, user) -> QuestionPanel | None:
-    """The question of a «вопрос» thread with its history (two queries; three for those who may assign), or None for
-    other threads (no query)."""
+    """The question of a «вопрос» thread with its history, solution and knowledge-base entry, or None for other
+    threads (no query). Its values are kept per worker under the thread's and the association's change stamps; those
+    who may assign it also get the methodists (one query)."""
     if thread.kind != ThreadKind.QUESTION:
         return None
-    question = db.session.scalar(_question(), {"thread_id": thread.id})
-    if question is None:
+    key = (thread.id, thread.content_version, thread.association.content_version)
+    data = fragments.remember("question_panel", lambda: _panel_data(thread), *key)
+    if data is None:
         return None
+    question = QuestionView(data, thread)
     _page_questions()[thread.id] = question
-    events = list(db.session.scalars(_events(), {"thread_id": thread.id}))
-    accepted = db.session.get(Post, question.accepted_post_id) if question.accepted_post_id else None
-    if accepted is not None and not policy.can_view_post(user, accepted):
-        accepted = None
+    accepted = data.accepted
+    if accepted is not None and not (accepted.is_visible or policy.can_moderate(user, thread.association)):
+        accepted = None  # a hidden or deleted solution shows its text to moderators only (policy.can_view_post)
     may_assign = policy.can_assign_question(user, question)
     methodists = list(db.session.scalars(_methodists())) if may_assign else []
-    return QuestionPanel(question, events, accepted, methodists)
+    return QuestionPanel(question, data.events, accepted, methodists, data.knowledge)
 
 
 # --- marks on the posts of a question's page (discussions.post_cards.POST_MARK_SOURCES) -------------------------------
