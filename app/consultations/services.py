@@ -192,7 +192,7 @@ def rate_question(asker: User, question: Question, *, helped: bool, comment: str
         raise PermissionDenied(_("Оценить консультацию может только автор вопроса."))
     comment = (comment or "").replace("\r\n", "\n").strip()
     if len(comment) > RATING_COMMENT_LENGTH:
-        raise ConsultationError(_("Комментарий слишком длинный: не больше %(n)d знаков.", n=RATING_COMMENT_LENGTH))
+        raise ConsultationError(_("Комментарий слишком длинный: не больше %(max)d знаков.", max=RATING_COMMENT_LENGTH))
     question.helped, question.rating_comment, question.rated_at = bool(helped), comment, utcnow()
     db.session.flush()
 
