@@ -60,7 +60,9 @@ _SOURCES: dict[str, tuple[str, tuple[str, ...], list[tuple[str, str]]]] = {
             (
                 _ASSOCIATIONS,
                 "SELECT association_id FROM association_subjects WHERE subject_id IN (SELECT id FROM {rows})",
-            )
+            ),
+            # a question's panel names its subject
+            (_THREADS, "SELECT thread_id FROM questions WHERE subject_id IN (SELECT id FROM {rows})"),
         ],
     ),
     # a thread's posts and their files (the thread page's cached posts); raising the thread's stamp updates the

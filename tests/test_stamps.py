@@ -151,3 +151,47 @@ def test_a_transaction_that_wrote_is_known(app, world):
     db.session.commit()
     db.session.execute(sa.select(1))
     assert not written_in_this_transaction()
+
+
+def _question_world(world):
+    from app.consultations import services as consultations
+    from app.discussions.models import ThreadKind
+
+    thread = make_thread(world["author"], world["association"], kind=ThreadKind.QUESTION, title="Вопрос для штампов")
+    question = consultations.question_of(thread)
+    question.subject_id = world["subject"].id
+    answer = make_post(thread, world["reader"])
+    db.session.commit()
+    return thread, question, answer
+
+
+def _endorse(question, answer):
+    from app.consultations.models import AnswerEndorsement
+
+    db.session.add(AnswerEndorsement(post_id=answer.id, methodist_id=make_user().id, thread_id=question.thread_id))
+
+
+def _publish(question, answer):
+    from app.consultations.models import KnowledgeEntry
+
+    question.accepted_post_id = answer.id
+    db.session.add(KnowledgeEntry(thread_id=question.thread_id, title="Краткий заголовок"))
+
+
+QUESTION_CHANGES = {
+    "its status": lambda q, a: setattr(q, "status", "in_progress"),
+    "its rating": lambda q, a: setattr(q, "rating_comment", "Помогло"),
+    "an event": lambda q, a: __import__("app.consultations.services", fromlist=["x"])._record(q, "taken", None),
+    "an endorsement": _endorse,
+    "a knowledge-base entry": _publish,
+    "its subject renamed": lambda q, a: setattr(db.session.get(Subject, q.subject_id), "name", "Астрономия"),
+}
+
+
+@pytest.mark.parametrize("change", QUESTION_CHANGES, ids=list(QUESTION_CHANGES))
+def test_each_change_to_a_question_raises_its_threads_stamp(world, change):
+    """The question's panel is kept under the thread's stamp (consultations.queries.question_panel)."""
+    thread, question, answer = _question_world(world)
+    before = _version(Thread, thread.id)
+    QUESTION_CHANGES[change](question, answer)
+    assert _version(Thread, thread.id) > before

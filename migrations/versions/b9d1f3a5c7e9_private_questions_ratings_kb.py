@@ -16,7 +16,8 @@ down_revision = "a7c9e1f3b5d7"
 branch_labels = None
 depends_on = None
 
-TABLES = ("answer_endorsements", "knowledge_entries")  # their changes raise their thread's change stamp
+# Their changes raise their thread's change stamp; a subject's rename now also raises its questions' threads'.
+TABLES = ("answer_endorsements", "knowledge_entries", "subjects")
 # What the previous revisions watch: SQLite's batch copy of a table fails while other tables' triggers name it, so
 # the downgrade drops every trigger first and makes these again at the end.
 EARLIER = ("threads", "thread_tags", "memberships", "association_subjects", "association_levels", "schools",
