@@ -169,6 +169,16 @@ def count_queries(app):
     return counting
 
 
+@pytest.fixture
+def uploads(app, tmp_path):
+    """Attachments go to a folder of this test's own; the attachment limits a test changes are put back after it."""
+    folder = tmp_path / "uploads"
+    saved = {k: app.config[k] for k in ("UPLOAD_FOLDER", "ATTACHMENT_MAX_BYTES", "ATTACHMENT_MAX_PER_POST")}
+    app.config["UPLOAD_FOLDER"] = str(folder)
+    yield folder
+    app.config.update(saved)
+
+
 # --- signing in -------------------------------------------------------------------------------------------------
 
 

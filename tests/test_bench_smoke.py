@@ -50,7 +50,8 @@ def test_generator_fills_a_consistent_district_and_refuses_to_overwrite(tmp_path
         assert (
             _scalar(
                 engine,
-                "SELECT COUNT(*) FROM questions q JOIN posts p ON p.id = q.accepted_post_id WHERE p.thread_id != q.thread_id",
+                "SELECT COUNT(*) FROM questions q JOIN posts p ON p.id = q.accepted_post_id "
+                "WHERE p.thread_id != q.thread_id",
             )
             == 0
         )

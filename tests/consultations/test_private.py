@@ -19,14 +19,6 @@ TITLE = f"{SECRET}: как объяснить родителям оценку з
 
 
 @pytest.fixture
-def uploads(app, tmp_path):
-    saved = app.config["UPLOAD_FOLDER"]
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    yield tmp_path / "uploads"
-    app.config["UPLOAD_FOLDER"] = saved
-
-
-@pytest.fixture
 def private(world, uploads):
     """A private question by the asker with a methodist's answer carrying a file, beside the public one."""
     association = world["association"]

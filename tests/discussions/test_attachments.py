@@ -25,15 +25,6 @@ from tests.factories import make_post, make_thread
 
 
 @pytest.fixture
-def uploads(app, tmp_path):
-    folder = tmp_path / "uploads"
-    saved = {k: app.config[k] for k in ("UPLOAD_FOLDER", "ATTACHMENT_MAX_BYTES", "ATTACHMENT_MAX_PER_POST")}
-    app.config["UPLOAD_FOLDER"] = str(folder)
-    yield folder
-    app.config.update(saved)
-
-
-@pytest.fixture
 def post():
     thread = make_thread()
     return make_post(thread, thread.author)

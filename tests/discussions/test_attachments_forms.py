@@ -11,14 +11,6 @@ from tests.discussions.attachment_files import image_bytes, pdf_bytes, upload
 from tests.factories import make_association, make_post, make_thread, make_user
 
 
-@pytest.fixture
-def uploads(app, tmp_path):
-    saved = {k: app.config[k] for k in ("UPLOAD_FOLDER", "ATTACHMENT_MAX_BYTES")}
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    yield tmp_path / "uploads"
-    app.config.update(saved)
-
-
 def stored_files(folder):
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 

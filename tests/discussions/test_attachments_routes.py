@@ -2,7 +2,6 @@
 
 from urllib.parse import quote
 
-import pytest
 from flask import render_template
 
 from app.associations.models import JoinPolicy, MemberRole, Visibility
@@ -11,14 +10,6 @@ from app.discussions.attachments import attach_uploads, for_posts
 from app.extensions import db
 from tests.discussions.attachment_files import image_bytes, jpeg_with_gps, pdf_bytes, upload
 from tests.factories import make_association, make_membership, make_post, make_thread, make_user
-
-
-@pytest.fixture
-def uploads(app, tmp_path):
-    saved = app.config["UPLOAD_FOLDER"]
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
-    yield tmp_path / "uploads"
-    app.config["UPLOAD_FOLDER"] = saved
 
 
 def _post_with_files(association=None, author=None, files=None):
