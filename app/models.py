@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.admin.models import AuditEntry
 from app.associations.models import Association, AssociationLevel, Invitation, Membership
 from app.auth.models import User, UserLevel
-from app.consultations.models import Question, QuestionEvent
+from app.consultations.models import AnswerEndorsement, KnowledgeEntry, Question, QuestionEvent
 from app.directory.models import School, Subject
 from app.discussions.models import (
     AssociationWatch,
@@ -20,13 +20,16 @@ from app.discussions.models import (
     Thread,
     ThreadReader,
 )
+from app.moderation.models import ModerationAction, Report
+from app.notifications.models import Notification
 from app.search.models import SearchDocument
 from app.stamps import install as _install_stamp_triggers
 
 __all__ = [
-    "Association", "AssociationLevel", "AssociationWatch", "Attachment", "AuditEntry", "Bookmark", "Draft",
-    "Invitation", "Membership", "Mention", "Post", "PostRevision", "Question", "QuestionEvent", "Reaction", "School",
-    "SearchDocument", "Subject", "Tag", "Thread", "ThreadReader", "User", "UserLevel",
+    "AnswerEndorsement", "Association", "AssociationLevel", "AssociationWatch", "Attachment", "AuditEntry", "Bookmark",
+    "Draft", "Invitation", "KnowledgeEntry", "Membership", "Mention", "ModerationAction", "Notification", "Post",
+    "PostRevision", "Question", "QuestionEvent", "Reaction", "Report", "School", "SearchDocument", "Subject", "Tag",
+    "Thread", "ThreadReader", "User", "UserLevel",
 ]  # fmt: skip
 
 _install_stamp_triggers(Association.metadata)  # create_all() makes the change-stamp triggers too (app/stamps.py)

@@ -21,6 +21,7 @@ from app.associations.models import (
 )
 from app.auth.models import Role, User, UserLevel, UserStatus, user_subjects
 from app.consultations.models import Question, QuestionStatus
+from app.db import utcnow
 from app.discussions.models import Attachment, Post, Thread, ThreadKind
 from app.extensions import db
 
@@ -186,8 +187,19 @@ def can_change_role(user, target: User, role: Role | None = None) -> bool:
 
 
 def can_post_in(user, association: Association) -> bool:
-    """Start threads and reply: active members of an association that is not archived."""
-    return _is_active(user) and not association.is_archived and is_member(user, association)
+    """Start threads and reply: active members of an association that is not archived, unless muted there."""
+    return (
+        _is_active(user)
+        and not association.is_archived
+        and is_member(user, association)
+        and not is_muted(user, association)
+    )
+
+
+def is_muted(user, association: Association) -> bool:
+    """A moderator muted the member here until a time still to come: they read, but do not post."""
+    m = membership(user, association)
+    return m is not None and m.muted_until is not None and m.muted_until > utcnow()
 
 
 def can_create_thread(user, association: Association, kind: ThreadKind | str | None = None) -> bool:
@@ -409,6 +421,100 @@ def can_view_consultation_stats(user) -> bool:
     if is_admin(user) or is_methodist(user):
         return True
     return any(m.is_leader for m in memberships_of(user).values())
+
+
+# --- moderation (issue 6): leaders moderate their association, admins every association -------------------------
+
+
+def can_pin_thread(user, thread: Thread) -> bool:
+    return can_moderate(user, thread.association)
+
+
+def can_lock_thread(user, thread: Thread) -> bool:
+    return can_moderate(user, thread.association)
+
+
+def can_hide_thread(user, thread: Thread) -> bool:
+    return can_moderate(user, thread.association)
+
+
+def can_set_slow_mode(user, thread: Thread) -> bool:
+    return can_moderate(user, thread.association)
+
+
+def can_split_thread(user, thread: Thread) -> bool:
+    return can_moderate(user, thread.association)
+
+
+def can_move_thread(user, thread: Thread, target: Association) -> bool:
+    """Into another association the mover also leads (any, for an admin) that is not archived."""
+    if target.id == thread.association_id or target.is_archived:
+        return False
+    return can_moderate(user, thread.association) and can_moderate(user, target)
+
+
+def can_merge_threads(user, source: Thread, target: Thread) -> bool:
+    """One thread into another, both moderated by the user; never a thread into itself."""
+    if source.id == target.id or target.deleted_at is not None:
+        return False
+    return can_moderate(user, source.association) and can_moderate(user, target.association)
+
+
+def can_hide_post(user, post: Post) -> bool:
+    return post.deleted_at is None and can_moderate(user, post.thread.association)
+
+
+def can_report_post(user, post: Post) -> bool:
+    """Any active reader may report someone else's visible post."""
+    if not _is_active(user) or not post.is_visible or post.author_id == user.id:
+        return False
+    return can_view_post(user, post)
+
+
+def can_view_moderation_queue(user, association: Association) -> bool:
+    """Reports and posts held for approval: the association's leaders and admins."""
+    return can_moderate(user, association)
+
+
+def can_resolve_report(user, association: Association) -> bool:
+    return can_moderate(user, association)
+
+
+def can_review_held_post(user, post: Post) -> bool:
+    """Approve or reject a post held by pre-moderation."""
+    return post.held_at is not None and can_moderate(user, post.thread.association)
+
+
+def can_set_premoderation(user, association: Association) -> bool:
+    return can_moderate(user, association) and not association.is_archived
+
+
+def _may_discipline(user, target: Membership) -> bool:
+    """Leaders and admins act on a member of their association; not on themselves, and only an admin on a leader."""
+    if not _is_active(user) or target.user_id == user.id or not can_moderate(user, target.association):
+        return False
+    return target.role != MemberRole.LEADER or is_admin(user)
+
+
+def can_mute_member(user, target: Membership) -> bool:
+    return target.status == MembershipStatus.ACTIVE and _may_discipline(user, target)
+
+
+def can_ban_member(user, target: Membership) -> bool:
+    """Remove a member (or a pending requester) and bar them from joining again."""
+    return target.status != MembershipStatus.BANNED and _may_discipline(user, target)
+
+
+def can_unban_member(user, target: Membership) -> bool:
+    return target.status == MembershipStatus.BANNED and _may_discipline(user, target)
+
+
+def can_view_moderation_log(user, association: Association) -> bool:
+    return can_moderate(user, association)
+
+
+def can_view_site_moderation_log(user) -> bool:
+    return is_admin(user)
 
 
 POLICY_GLOBALS = {

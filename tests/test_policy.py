@@ -76,6 +76,12 @@ ASSOCIATION_RULES = {
     "can_watch": per_kind(default=ACTIVE, members_only={"member", "leader", "admin"}),
     # consultations: who sees every private question of the association (they still need to see the association)
     "can_see_private_questions": per_kind(default={"leader", "methodist", "admin"}),
+    # moderation
+    "can_view_moderation_queue": per_kind(default={"leader", "admin"}),
+    "can_resolve_report": per_kind(default={"leader", "admin"}),
+    "can_set_premoderation": per_kind(default={"leader", "admin"}, archived=NOBODY),
+    "can_view_moderation_log": per_kind(default={"leader", "admin"}),
+    "is_muted": per_kind(default=NOBODY),  # nobody is muted here: see test_a_muted_member_reads_but_does_not_post
 }
 
 # can_create_thread(user, association, kind): (kind of association, thread kind) → the roles allowed
@@ -104,6 +110,8 @@ THREAD_RULES = {
     "can_watch": {"open": ACTIVE, "hidden": MODERATORS, "deleted": MODERATORS, "locked": ACTIVE,
                   "members_only": INSIDERS, "archived": ACTIVE, "question": ACTIVE,
                   "private_question": PRIVATE_READERS},
+    **{rule: dict.fromkeys(THREAD_TARGETS, MODERATORS)
+       for rule in ("can_pin_thread", "can_lock_thread", "can_hide_thread", "can_set_slow_mode", "can_split_thread")},
 }  # fmt: skip
 
 # rule(user, post) → post (replies by "member", except leaders_reply) → the roles allowed
@@ -125,6 +133,11 @@ POST_RULES = {
                   "archived": ACTIVE - {"member"}},
     "can_bookmark": {"reply": ACTIVE, "leaders_reply": ACTIVE, "deleted": NOBODY, "hidden": NOBODY,
                      "locked_thread": ACTIVE, "members_only": INSIDERS, "archived": ACTIVE},
+    "can_hide_post": {"reply": MODERATORS, "leaders_reply": MODERATORS, "deleted": NOBODY, "hidden": MODERATORS,
+                      "locked_thread": MODERATORS, "members_only": MODERATORS, "archived": MODERATORS},
+    "can_report_post": {"reply": ACTIVE - {"member"}, "leaders_reply": ACTIVE - {"leader"}, "deleted": NOBODY,
+                        "hidden": NOBODY, "locked_thread": ACTIVE - {"member"}, "members_only": {"leader", "admin"},
+                        "archived": ACTIVE - {"member"}},
 }  # fmt: skip
 
 # can_download_attachment(user, attachment, post): (post, whose attachment) → the roles allowed
@@ -143,6 +156,7 @@ SITE_RULES = {
     "is_methodist": {"methodist"},
     "can_edit_knowledge_entry": {"methodist", "admin"},
     "can_view_consultation_stats": {"leader", "other_leader", "methodist", "admin"},
+    "can_view_site_moderation_log": {"admin"},
 }
 
 # rule(viewer, target) → target → the roles allowed; "self" is the viewer's own account
@@ -207,7 +221,8 @@ QUESTION_RULES = {
 }  # fmt: skip
 
 OTHER_RULES = {"can_change_role", "can_respond_to_invitation", "can_download_attachment", "can_read_feed",
-               "can_endorse_answer"}  # fmt: skip
+               "can_endorse_answer", "can_move_thread", "can_merge_threads", "can_mute_member", "can_ban_member",
+               "can_unban_member", "can_review_held_post"}  # fmt: skip
 ALL_RULES = (set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | set(THREAD_RULES) | set(POST_RULES)
              | set(QUESTION_RULES) | OTHER_RULES)  # fmt: skip
 
@@ -494,3 +509,88 @@ def test_forgetting_memberships_sees_a_change_in_the_same_request(app, people, a
         assert policy.is_member(people["teacher"], association)
         policy.forget_memberships()
         assert policy.is_member(people["teacher"], association)
+
+
+# --- moderation rules with two targets -------------------------------------------------------------------------------
+
+
+def _allowed(check) -> set[str]:
+    return {role for role in ROLES if check(role)}
+
+
+def test_moving_a_thread_needs_both_associations(people, associations, threads):
+    from tests.factories import make_association
+
+    thread = threads["open"]  # in the "public" association, led by "leader"
+    led_elsewhere = associations["by_request"]  # also led by "leader"
+    not_led = make_association(leader=people["other_leader"])
+    assert _allowed(lambda r: policy.can_move_thread(people[r], thread, led_elsewhere)) == MODERATORS
+    assert _allowed(lambda r: policy.can_move_thread(people[r], thread, not_led)) == {"admin"}
+    assert _allowed(lambda r: policy.can_move_thread(people[r], thread, associations["archived"])) == NOBODY
+    assert _allowed(lambda r: policy.can_move_thread(people[r], thread, associations["public"])) == NOBODY  # itself
+
+
+def test_merging_needs_both_threads_and_never_one_into_itself(people, associations, threads):
+    from tests.factories import make_association, make_thread
+
+    elsewhere = make_thread(people["member"], make_association(leader=people["other_leader"]))
+    assert _allowed(lambda r: policy.can_merge_threads(people[r], threads["open"], threads["locked"])) == MODERATORS
+    assert _allowed(lambda r: policy.can_merge_threads(people[r], threads["open"], elsewhere)) == {"admin"}
+    assert _allowed(lambda r: policy.can_merge_threads(people[r], threads["open"], threads["open"])) == NOBODY
+    assert _allowed(lambda r: policy.can_merge_threads(people[r], threads["open"], threads["deleted"])) == NOBODY
+
+
+def test_muting_and_banning_members(people, associations):
+    from app.associations.models import Membership
+
+    association = associations["public"]
+
+    def membership_of(role):
+        return db.session.scalar(
+            sa.select(Membership).where(Membership.user_id == people[role].id,
+                                        Membership.association_id == association.id)
+        )  # fmt: skip
+
+    member, leader, requester = membership_of("member"), membership_of("leader"), membership_of("requester")
+    assert _allowed(lambda r: policy.can_mute_member(people[r], member)) == MODERATORS
+    assert _allowed(lambda r: policy.can_mute_member(people[r], leader)) == {"admin"}  # a leader, not by a leader
+    assert _allowed(lambda r: policy.can_mute_member(people[r], requester)) == NOBODY  # not a member yet
+    assert _allowed(lambda r: policy.can_ban_member(people[r], member)) == MODERATORS
+    assert _allowed(lambda r: policy.can_ban_member(people[r], requester)) == MODERATORS
+    assert _allowed(lambda r: policy.can_unban_member(people[r], member)) == NOBODY
+    member.status = MembershipStatus.BANNED
+    assert _allowed(lambda r: policy.can_ban_member(people[r], member)) == NOBODY
+    assert _allowed(lambda r: policy.can_unban_member(people[r], member)) == MODERATORS
+
+
+def test_a_muted_member_reads_but_does_not_post(app, people, associations, threads):
+    from datetime import timedelta
+
+    from app.associations.models import Membership
+
+    association = associations["public"]
+    row = db.session.scalar(
+        sa.select(Membership).where(Membership.user_id == people["member"].id,
+                                    Membership.association_id == association.id)
+    )  # fmt: skip
+    row.muted_until = utcnow() + timedelta(days=1)
+    db.session.flush()
+    with app.test_request_context("/"):
+        policy.forget_memberships()
+        assert policy.is_muted(people["member"], association)
+        assert not policy.can_post_in(people["member"], association)
+        assert not policy.can_reply(people["member"], threads["open"])
+        assert policy.can_view_thread(people["member"], threads["open"])
+    row.muted_until = utcnow() - timedelta(minutes=1)  # the mute ran out
+    db.session.flush()
+    with app.test_request_context("/"):
+        policy.forget_memberships()  # `g` is the test's application context's, shared by both requests
+        assert not policy.is_muted(people["member"], association)
+        assert policy.can_reply(people["member"], threads["open"])
+
+
+def test_only_held_posts_are_reviewed(people, posts):
+    post = posts["reply"]
+    assert _allowed(lambda r: policy.can_review_held_post(people[r], post)) == NOBODY
+    post.held_at = utcnow()
+    assert _allowed(lambda r: policy.can_review_held_post(people[r], post)) == MODERATORS

@@ -67,6 +67,7 @@ class MemberRole(enum.StrEnum):
 class MembershipStatus(enum.StrEnum):
     PENDING = "pending"  # a join request waiting for a leader
     ACTIVE = "active"
+    BANNED = "banned"  # removed by a moderator and barred from joining again (the row stays, with the reason)
 
 
 association_subjects = sa.Table(
@@ -102,6 +103,8 @@ class Association(db.Model):
     # Denormalised for list pages; changed in SQL in the same transaction as the membership.
     member_count: Mapped[int] = mapped_column(default=0)
     thread_count: Mapped[int] = mapped_column(default=0)  # visible threads (discussions keep it in step)
+    # Pre-moderation: the first N posts of each new member wait for a leader's approval (0: off).
+    premoderation_posts: Mapped[int] = mapped_column(default=0, server_default="0")
     post_count: Mapped[int] = mapped_column(default=0)  # visible posts, opening posts included
     last_posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised by the database on every change to what the association's lists show (app/stamps.py); the ORM reads it
@@ -168,6 +171,10 @@ class Membership(_MembershipFlags, db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message: Mapped[str] = mapped_column(sa.String(500), default="")  # the join request's note to the leaders
+    # Moderation: a muted member reads but does not post until `muted_until`; a banned one (status) may not rejoin.
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mute_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default=sa.text("''"))
+    ban_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default=sa.text("''"))
 
     user: Mapped[User] = relationship()
     association: Mapped[Association] = relationship()
@@ -185,9 +192,10 @@ class MembershipState(_MembershipFlags):
     status: MembershipStatus
     requested_at: datetime
     joined_at: datetime | None
+    muted_until: datetime | None
 
 
-STATE_COLUMNS = ("id", "user_id", "association_id", "role", "status", "requested_at", "joined_at")
+STATE_COLUMNS = ("id", "user_id", "association_id", "role", "status", "requested_at", "joined_at", "muted_until")
 
 
 class Invitation(db.Model):

@@ -127,6 +127,12 @@ class Thread(db.Model):
     # A private question: only its author, methodists, the association's leaders and admins see it (policy
     # `can_view_thread`, SQL `queries.private_visible`); it stays out of the association's counters.
     is_private: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Moderation: why it is locked; the minimum seconds between one member's replies (slow mode, 0: off); the
+    # thread it was merged into (its URL redirects there); held while its opening post awaits pre-moderation.
+    lock_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default=sa.text("''"))
+    slow_mode_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("threads.id", ondelete="SET NULL"))
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised by the database whenever its posts or their files change (app/stamps.py): the thread page's posts are
     # kept per worker under it.
     content_version: Mapped[int] = mapped_column(
@@ -174,6 +180,8 @@ class Post(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     hidden_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Pre-moderation: set while the post waits for a leader's approval (shown to its author as «на проверке»).
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
