@@ -41,11 +41,13 @@ def create_app(config=None) -> Flask:
 
     from app import discussions, errors, fragments, search, stamps
     from app.consultations import services as consultations
+    from app.moderation import hooks as moderation_hooks
 
     fragments.init_app(app)
     stamps.listen()
     discussions.init_app(app)
     consultations.init_app(app)
+    moderation_hooks.init_app(app)
     search.init_app(app)
     errors.init_app(app)
     from app import cli
@@ -163,6 +165,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.discussions.feeds import bp as feeds_bp
     from app.discussions.routes import bp as discussions_bp
     from app.health import bp as health_bp
+    from app.moderation.log_routes import bp as moderation_log_bp
+    from app.moderation.member_routes import bp as member_moderation_bp
+    from app.moderation.reports_routes import bp as reports_bp
+    from app.moderation.thread_routes import bp as thread_moderation_bp
+    from app.notifications.routes import bp as notifications_bp
     from app.main.routes import bp as main_bp
     from app.profiles.routes import bp as profiles_bp
     from app.search.routes import bp as search_bp
@@ -181,4 +188,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(editing_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(thread_moderation_bp)
+    app.register_blueprint(member_moderation_bp)
+    app.register_blueprint(moderation_log_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(search_bp)
