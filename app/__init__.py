@@ -165,12 +165,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.discussions.feeds import bp as feeds_bp
     from app.discussions.routes import bp as discussions_bp
     from app.health import bp as health_bp
+    from app.main.routes import bp as main_bp
     from app.moderation.log_routes import bp as moderation_log_bp
     from app.moderation.member_routes import bp as member_moderation_bp
     from app.moderation.reports_routes import bp as reports_bp
     from app.moderation.thread_routes import bp as thread_moderation_bp
     from app.notifications.routes import bp as notifications_bp
-    from app.main.routes import bp as main_bp
     from app.profiles.routes import bp as profiles_bp
     from app.search.routes import bp as search_bp
 
