@@ -30,6 +30,16 @@ MAX_REPLY_DEPTH = 4  # deeper answers are shown at this depth, still saying whom
 # nothing of them.
 THREAD_HOOKS: list = []
 REPLY_HOOKS: list = []
+# Moderation's say before a post is written: a check(author, thread) raises DiscussionError to refuse a reply (slow
+# mode); a hold(author, association) returns True to hold a new thread or reply for a leader's approval
+# (pre-moderation). A held post is hidden (`hidden_at` and `held_at` both set) and stays out of every counter and
+# list, and out of THREAD_HOOKS/REPLY_HOOKS, until it is approved.
+REPLY_CHECKS: list = []
+HOLD_CHECKS: list = []
+
+
+def _held(author: User, association) -> bool:
+    return any(hold(author, association) for hold in HOLD_CHECKS)
 
 
 class DiscussionError(Exception):
@@ -121,6 +131,7 @@ def create_thread(
     if private and ThreadKind(kind) != ThreadKind.QUESTION:
         raise DiscussionError(_("Скрыть от участников можно только вопрос."))
     now = utcnow()
+    held = _held(author, association)
     thread = Thread(
         association=association,
         author=author,
@@ -135,21 +146,25 @@ def create_thread(
         last_poster=author,
         post_count=1,
         is_private=private,
+        hidden_at=now if held else None,
+        held_at=now if held else None,
     )
     thread.tags = get_or_create_tags(names)
     db.session.add(thread)
     db.session.flush()
     body_html, mentioned = render_post_body(association.id, body)
     post = Post(thread=thread, number=1, author=author, body=body, body_html=body_html, tree_path=tree_key(1),
-                submission_token=submission_token, created_at=now)  # fmt: skip
+                submission_token=submission_token, created_at=now, hidden_at=thread.hidden_at,
+                held_at=thread.held_at)  # fmt: skip
     db.session.add(post)
     _record_mentions(post, mentioned)
-    if not private:
+    if not private and not held:
         _count_in_association(association.id, threads=1, posts=1, at=now)
     set_watch_level(author, thread, WatchLevel.WATCHING).last_read_number = 1
     db.session.flush()
-    for hook in THREAD_HOOKS:
-        hook(thread, details or {})
+    if not held:
+        for hook in THREAD_HOOKS:
+            hook(thread, details or {})
     return thread
 
 
@@ -187,28 +202,29 @@ def create_reply(
         return earlier
     if reply_to is not None and reply_to.thread_id != thread.id:
         raise DiscussionError(_("Можно отвечать только на сообщения этой темы."))
+    for check in REPLY_CHECKS:
+        check(author, thread)
     # Render before taking the thread's row lock: concurrent repliers wait only for the counter update.
     body_html, mentioned = render_post_body(thread.association_id, body)
     now = utcnow()
+    held = _held(author, thread.association)
+    # A held reply takes its number now (numbers are never reused) but is not counted or shown as the latest.
+    shown = {} if held else {"reply_count": Thread.reply_count + 1, "last_posted_at": now, "last_poster_id": author.id}
     number = db.session.execute(
         sa.update(Thread)
         .where(Thread.id == thread.id)
-        .values(
-            post_count=Thread.post_count + 1,
-            reply_count=Thread.reply_count + 1,
-            last_posted_at=now,
-            last_poster_id=author.id,
-        )
+        .values(post_count=Thread.post_count + 1, **shown)
         .returning(Thread.post_count)
     ).scalar_one()
     depth, path = place_in_tree(number, reply_to)
     post = Post(
         thread_id=thread.id, number=number, author=author, reply_to=reply_to, depth=depth, tree_path=path, body=body,
-        body_html=body_html, submission_token=submission_token, created_at=now,
+        body_html=body_html, submission_token=submission_token, created_at=now, hidden_at=now if held else None,
+        held_at=now if held else None,
     )  # fmt: skip
     db.session.add(post)
     _record_mentions(post, mentioned)
-    if not thread.is_private:
+    if not thread.is_private and not held:
         _count_in_association(thread.association_id, posts=1, at=now)
     reader = _reader(author, thread)
     if reader is None or reader.level == WatchLevel.NORMAL:
@@ -216,8 +232,9 @@ def create_reply(
     reader.last_read_number = max(reader.last_read_number or 0, number)  # one's own post is read
     db.session.flush()
     db.session.refresh(thread, ["post_count", "reply_count", "last_posted_at", "last_poster_id"])
-    for hook in REPLY_HOOKS:
-        hook(post)
+    if not held:
+        for hook in REPLY_HOOKS:
+            hook(post)
     return post
 
 
