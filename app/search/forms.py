@@ -38,6 +38,12 @@ class SearchForm(Form):
     subject = SelectField(_l("Предмет"), validators=[Optional()])
     date_from = _DayField(_l("С даты"))
     date_to = _DayField(_l("По дату"))
+    status = SelectField(
+        _l("Вопросы"),
+        choices=[("", _l("Все")), ("solved", _l("решённые")), ("unsolved", _l("нерешённые"))],
+        default="",
+        validators=[Optional()],
+    )
     sort = SelectField(
         _l("Порядок"),
         choices=[("relevance", _l("сначала подходящие")), ("newest", _l("сначала новые"))],
@@ -45,7 +51,7 @@ class SearchForm(Form):
         validators=[Optional()],
     )
 
-    FILTERS = ("association", "kind", "author", "tag", "level", "subject", "date_from", "date_to")
+    FILTERS = ("association", "kind", "author", "tag", "level", "subject", "date_from", "date_to", "status")
 
     def __init__(self, formdata, user):
         super().__init__(formdata)
@@ -59,7 +65,7 @@ class SearchForm(Form):
     def cleaned(self) -> SearchFilters | None:
         """The filters, or None when one of them is wrong (its message is shown beside it)."""
         self.validate()
-        for field in (self.association, self.kind, self.level, self.subject, self.sort):
+        for field in (self.association, self.kind, self.level, self.subject, self.status, self.sort):
             if field.errors:  # not one of the choices (an old link, a hand-made URL): dropped, as «all»
                 field.data, field.errors = field.default or "", []
         if self.date_from.data and self.date_to.data and self.date_from.data > self.date_to.data:
@@ -75,6 +81,7 @@ class SearchForm(Form):
             subject_id=int(self.subject.data) if self.subject.data else None,
             date_from=self.date_from.data,
             date_to=self.date_to.data,
+            status=self.status.data or None,
             sort=self.sort.data if self.sort.data in ("relevance", "newest") else "relevance",
         )
 

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from app.associations.models import Association, AssociationLevel, association_subjects
 from app.associations.queries import visible_to
 from app.auth.models import User
+from app.consultations.models import Question, QuestionStatus
 from app.db import fold_for_search
 from app.directory.models import EducationLevel
 from app.discussions.models import Post, Tag, Thread, ThreadKind, thread_tags
@@ -54,6 +55,7 @@ class SearchFilters:
     subject_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    status: str | None = None  # questions only: "solved" (решён) or "unsolved" (новый, в работе, отвечен)
     sort: str = "relevance"
 
 
@@ -71,6 +73,7 @@ class Hit:
     created_at: datetime
     snippet: Markup
     reply_count: int = 0
+    status: QuestionStatus | None = None  # a question's
 
     @property
     def post_page(self) -> int:
@@ -165,7 +168,18 @@ def _filtered(filters: SearchFilters) -> list:
         conditions.append(docs.c.created_at >= _day_start(filters.date_from))
     if filters.date_to:
         conditions.append(docs.c.created_at < _day_start(filters.date_to + timedelta(days=1)))
+    if filters.status in QUESTION_STATES:
+        questions = sa.select(Question.thread_id).where(Question.status.in_(QUESTION_STATES[filters.status]))
+        conditions += [docs.c.kind == ThreadKind.QUESTION, docs.c.thread_id.in_(questions)]
     return conditions
+
+
+# The question-status filter's values: a question is solved once resolved; closed ones (duplicates, not questions)
+# are neither.
+QUESTION_STATES = {
+    "solved": (QuestionStatus.RESOLVED,),
+    "unsolved": (QuestionStatus.NEW, QuestionStatus.IN_PROGRESS, QuestionStatus.ANSWERED),
+}
 
 
 # --- search -------------------------------------------------------------------------------------------------------
@@ -222,11 +236,12 @@ def _load_hits(post_ids: list[int], parsed: ParsedQuery, engine) -> list[Hit]:
         sa.select(
             Post.id, Post.number, Post.body_html, Post.created_at, Post.author_id, User.full_name,
             Thread.id.label("thread_id"), Thread.title, Thread.kind, Thread.reply_count,
-            Association.name, Association.slug,
+            Association.name, Association.slug, Question.status,
         )
         .join(Thread, Thread.id == Post.thread_id)
         .join(Association, Association.id == Thread.association_id)
         .outerjoin(User, User.id == Post.author_id)
+        .outerjoin(Question, Question.thread_id == Thread.id)
         .where(Post.id.in_(post_ids))
     ).all()  # fmt: skip
     by_id = {row.id: row for row in rows}
@@ -239,6 +254,7 @@ def _load_hits(post_ids: list[int], parsed: ParsedQuery, engine) -> list[Hit]:
             thread_id=row.thread_id, title=highlight(row.title, stems), kind=row.kind, association_name=row.name,
             association_slug=row.slug, post_id=row.id, post_number=row.number, author_id=row.author_id,
             author_name=row.full_name, created_at=row.created_at, snippet=text, reply_count=row.reply_count,
+            status=row.status,
         )
         for row, text in zip(rows, snippets, strict=True)
     ]  # fmt: skip

@@ -87,3 +87,36 @@ def _newest():
     from app.search.queries import SearchFilters
 
     return SearchFilters(sort="newest")
+
+
+def test_question_status_filter_and_the_status_shown():
+    from app.consultations import services as consultations
+    from app.consultations.models import QuestionStatus
+
+    writer, association = writer_and_association()
+    solved = make_thread(writer, association, title="Рефлексия: решённый вопрос", kind=ThreadKind.QUESTION)
+    waiting = make_thread(writer, association, title="Рефлексия: вопрос ждёт", kind=ThreadKind.QUESTION)
+    closed = make_thread(writer, association, title="Рефлексия: повтор", kind=ThreadKind.QUESTION)
+    make_thread(writer, association, title="Рефлексия: обсуждение")
+    consultations.question_of(solved).status = QuestionStatus.RESOLVED
+    consultations.question_of(closed).status = QuestionStatus.CLOSED
+    db.session.flush()
+    assert found_ids(writer, WORD, status="solved") == {solved.id}
+    assert found_ids(writer, WORD, status="unsolved") == {waiting.id}
+    assert len(found_ids(writer, WORD)) == 4
+    hits = {hit.thread_id: hit.status for hit in search(writer, WORD).hits}
+    assert hits[solved.id] == QuestionStatus.RESOLVED and hits[waiting.id] == QuestionStatus.NEW
+
+
+def test_the_search_page_filters_by_question_status(client):
+    from app.consultations import services as consultations
+    from app.consultations.models import QuestionStatus
+
+    writer, association = writer_and_association()
+    solved = make_thread(writer, association, title="Рефлексия: решённый вопрос", kind=ThreadKind.QUESTION)
+    make_thread(writer, association, title="Рефлексия: вопрос ждёт", kind=ThreadKind.QUESTION)
+    consultations.question_of(solved).status = QuestionStatus.RESOLVED
+    db.session.commit()
+    page = client.get(f"/search?q={WORD}&status=solved").get_data(as_text=True)
+    assert "решённый вопрос" in page and "вопрос ждёт" not in page and "решён</span>" in page
+    assert client.get(f"/search?q={WORD}&status=bogus").status_code == 200  # an unknown value is «all»
