@@ -183,6 +183,13 @@ def _matching(titles, q: str) -> list[int]:
     return [row.thread_id for row in titles if all(word in fold_for_search(row.title) for word in words)]
 
 
+def entries_matching(matches, limit: int) -> list:
+    """The newest `limit` shown entries whose title `matches(title)` (two queries; for search: app.search.queries
+    passes a test by stems, so that inflected words find a title)."""
+    ids = [row.thread_id for row in rows(_titles(False, False), {}) if matches(row.title)][:limit]
+    return rows(_listed(), {"ids": ids}).all() if ids else []
+
+
 def entries_page(filters: Filters, page: int) -> ListPage:
     """The shown entries, newest first, filtered by subject, level and words of the title (two queries)."""
     shape = (filters.subject_id is not None, filters.level is not None)

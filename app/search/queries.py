@@ -298,3 +298,24 @@ def similar_questions(user, title: str, body: str = "", limit: int = 5) -> list[
     )
     post_ids = list(db.session.scalars(hits))
     return _load_hits(post_ids, parsed, engine) if post_ids else []
+
+
+# --- the knowledge base -------------------------------------------------------------------------------------------
+
+
+def knowledge_entries(parsed: ParsedQuery, limit: int = 3) -> list:
+    """Published consultations (app/consultations/kb.py) whose summary title holds every word of the query, in any
+    form (by stems), and none of its minus words: shown to everyone, like the knowledge base itself (two queries;
+    titles are compared in Python: the base is small next to the posts)."""
+    from app.consultations.kb import entries_matching
+
+    wanted = {stem(word) for word in parsed.terms + [w for phrase in parsed.phrases for w in phrase]}
+    unwanted = {stem(word) for word in parsed.excluded}
+    if not wanted:
+        return []
+
+    def matches(title: str) -> bool:
+        found = {stem(word) for word in words(title)}
+        return wanted <= found and not unwanted & found
+
+    return entries_matching(matches, limit)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.db import page_number
 from app.extensions import limiter
 from app.search.forms import SearchForm
-from app.search.queries import Hit, Results, search, similar_questions
+from app.search.queries import Hit, Results, knowledge_entries, search, similar_questions
 from app.search.text import parse_query
 
 bp = Blueprint("search", __name__)
@@ -29,11 +29,14 @@ def search_show():
     parsed = parse_query(form.q.data or "")
     filters = form.cleaned()
     page = page_number(request.args)
+    knowledge = []
     if filters is None or parsed.is_empty:
         results = Results(parsed)
     else:
         results = search(current_user, parsed, filters, page=min(max(page, 1), 1000))
-    return render_template("search/search_show.html", form=form, results=results, searched=not parsed.is_empty)
+        knowledge = knowledge_entries(parsed) if page == 1 and not form.has_filters else []
+    return render_template("search/search_show.html", form=form, results=results, searched=not parsed.is_empty,
+                           knowledge=knowledge)  # fmt: skip
 
 
 @bp.app_template_global()

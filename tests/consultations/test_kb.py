@@ -426,3 +426,24 @@ def test_the_threads_panel_costs_the_same_with_or_without_an_entry(signed_in, wo
     with count_queries() as published:
         assert withdraw in text(methodist.get(url))
     assert published.count == unpublished.count, "\n".join(s[:300] for s in published.statements)
+
+
+# --- in search ----------------------------------------------------------------------------------------------------
+
+
+def test_search_finds_published_consultations_by_any_form_of_their_words(client, signed_in, world):
+    """A private question published with consent is found in the knowledge base by everyone, while the question
+    itself stays out of their results; unpublished ones are not found there."""
+    w = world
+    thread = _private_question(w, title="Ученик срывает уроки")
+    _resolve(w, thread)
+    services.question_of(thread).publish_consent_at = utcnow()
+    _publish(w, thread, title="Трудный ученик: как вернуть дисциплину на уроках")
+    page = text(client.get("/search?q=дисциплины урок"))  # other forms of the title's words
+    assert "В базе консультаций" in page and "как вернуть дисциплину" in page
+    assert f'href="/consultations/kb/{thread.id}"' in page and f'href="/threads/{thread.id}"' not in page
+    assert "В базе консультаций" not in text(client.get("/search?q=дисциплины -урок"))  # a minus word
+    assert "В базе консультаций" not in text(client.get("/search?q=физика"))
+    kb.withdraw_entry(w["methodist"], _entry(thread))
+    db.session.commit()
+    assert "В базе консультаций" not in text(client.get("/search?q=дисциплины урок"))
