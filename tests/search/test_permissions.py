@@ -97,3 +97,29 @@ def test_similar_questions_leave_out_hidden_deleted_and_unanswered_questions():
     found = [hit.thread_id for hit in similar_questions(make_user(), "Портфолио ученика 7 класса")]
     assert found == [answered.id]
     assert unanswered.id not in found
+
+
+def test_posts_held_for_pre_moderation_show_nowhere_until_approved():
+    """A held post (discussions.services.HOLD_CHECKS) is hidden: out of results, totals, snippets and similar
+    questions for everyone but nothing else changes when it is approved (hidden_at and held_at cleared)."""
+    from app.discussions import services
+
+    newcomer, colleague = make_user(), make_user()
+    association = make_association(members=[newcomer, colleague])
+    saved = list(services.HOLD_CHECKS)
+    services.HOLD_CHECKS.append(lambda user, where: user.id == newcomer.id)
+    try:
+        thread = make_thread(newcomer, association, title="Медиация: вопрос новичка", kind=ThreadKind.QUESTION)
+        other = make_thread(colleague, association, title="Школьная служба примирения", body="Текст.")
+        make_post(other, newcomer, body="Медиация помогает, проверено.")
+    finally:
+        services.HOLD_CHECKS[:] = saved
+    make_post(thread, colleague, body="Ответ коллеги.")
+    for user in (colleague, make_user(Role.ADMIN)):
+        assert _everything(user) == (0, [])
+        assert similar_questions(user, "Медиация: вопрос новичка") == []
+    for post in db.session.scalars(db.select(services.Post).where(services.Post.held_at.is_not(None))):
+        post.held_at = post.hidden_at = None
+    thread.held_at = thread.hidden_at = None
+    db.session.flush()
+    assert _everything(colleague)[0] == 2
