@@ -101,10 +101,11 @@ def member_list(slug):
 def association_join(slug):
     association = _load(slug)
     mine = policy.membership(current_user, association)
-    if mine is not None:
+    banned = mine is not None and mine.status == MembershipStatus.BANNED  # the service refuses with the reason
+    if mine is not None and not banned:
         already = _("Вы уже участник этого объединения.") if mine.is_active else _("Ваша заявка уже отправлена.")
         return _say(already, "info", _show_url(association))
-    require(policy.can_join(current_user, association))
+    require(banned or policy.can_join(current_user, association))
     form = JoinForm()
     if not form.validate_on_submit():
         return _render_show(association, form, 400)
@@ -227,7 +228,7 @@ def invitation_accept(invitation_id):
     association = invitation.association
     try:
         services.accept_invitation(current_user, invitation)
-    except services.InvalidState as exc:
+    except (services.InvalidState, PermissionDenied) as exc:
         return _say(str(exc), "info", url_for("associations.invitation_list"))
     return _done(_("Вы вступили в объединение «%(name)s».", name=association.name), "success", _show_url(association))
 

@@ -132,9 +132,20 @@ class InvalidState(Exception):
     """The action does not fit the current state; the message is fit to show the user."""
 
 
+def ban_message(reason: str) -> str:
+    """What someone the leaders barred (status BANNED) is told when they try to come back."""
+    return _("Руководитель объединения закрыл вам доступ: %(reason)s", reason=reason)
+
+
+def _refuse_banned(membership: Membership | None) -> None:
+    if membership is not None and membership.status == MembershipStatus.BANNED:
+        raise PermissionDenied(ban_message(membership.ban_reason))
+
+
 def join_association(user: User, association: Association, *, message: str = "") -> Membership:
     """Join an open association (or one the user was invited to); otherwise send a join request to its leaders."""
     existing = _membership_of(user, association)
+    _refuse_banned(existing)
     if existing is not None:
         raise InvalidState(
             _("Вы уже участник этого объединения.") if existing.is_active else _("Ваша заявка уже отправлена.")
@@ -161,6 +172,8 @@ def leave_association(user: User, association: Association) -> MembershipStatus:
     membership = _membership_of(user, association)
     if membership is None:
         raise InvalidState(_("Вы не состоите в этом объединении."))
+    if membership.status == MembershipStatus.BANNED:  # leaving would delete the ban
+        raise InvalidState(ban_message(membership.ban_reason))
     if membership.is_leader and len(_active_leaders(association)) == 1:
         raise InvalidState(
             _("Вы единственный руководитель объединения. Попросите администратора назначить другого руководителя.")
@@ -172,7 +185,7 @@ def leave_association(user: User, association: Association) -> MembershipStatus:
 
 def accept_request(actor: User, membership: Membership) -> Membership:
     """Accept a pending join request; the requester is told by e-mail."""
-    if membership.is_active:
+    if membership.status != MembershipStatus.PENDING:
         raise InvalidState(_("Эта заявка уже рассмотрена."))
     membership = add_member(membership.user, membership.association, role=membership.role)
     _notify_requester(membership.user, membership.association, accepted=True)
@@ -181,7 +194,7 @@ def accept_request(actor: User, membership: Membership) -> Membership:
 
 def decline_request(actor: User, membership: Membership) -> None:
     """Decline a pending join request; the requester is told by e-mail."""
-    if membership.is_active:
+    if membership.status != MembershipStatus.PENDING:
         raise InvalidState(_("Эта заявка уже рассмотрена."))
     user, association = membership.user, membership.association
     remove_member(membership)
@@ -195,6 +208,8 @@ def invite_by_email(actor: User, association: Association, *, email: str) -> tup
     existing = _membership_of(user, association) if user is not None else None
     if existing is not None and existing.is_active:
         raise InvalidState(_("%(name)s уже участник этого объединения.", name=user.full_name))
+    if existing is not None and existing.status == MembershipStatus.BANNED:
+        raise InvalidState(_("%(name)s закрыт доступ в это объединение: сначала снимите запрет.", name=user.full_name))
     if existing is not None:
         raise InvalidState(
             _("От %(name)s уже есть заявка на вступление: примите её в списке заявок.", name=user.full_name)
@@ -218,6 +233,7 @@ def accept_invitation(user: User, invitation: Invitation) -> Membership:
     """Accept an invitation: an active membership, whatever the association's join policy."""
     association = _check_open(invitation)
     existing = _membership_of(user, association)
+    _refuse_banned(existing)
     if existing is not None and existing.is_active:
         membership = existing
     else:
