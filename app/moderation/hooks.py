@@ -3,3 +3,8 @@
 
 def init_app(app) -> None:
     """Register moderation's hooks in discussions' hook lists (idempotent: create_app may run many times)."""
+    from app.discussions import services as discussions
+    from app.moderation.premoderation import holds
+
+    if holds not in discussions.HOLD_CHECKS:  # pre-moderation: a new member's first posts wait for approval
+        discussions.HOLD_CHECKS.append(holds)
