@@ -476,6 +476,11 @@ def can_view_moderation_queue(user, association: Association) -> bool:
     return can_moderate(user, association)
 
 
+def can_view_site_moderation_queue(user) -> bool:
+    """Every association's open reports in one queue: admins."""
+    return is_admin(user)
+
+
 def can_resolve_report(user, association: Association) -> bool:
     return can_moderate(user, association)
 

@@ -157,6 +157,7 @@ SITE_RULES = {
     "can_edit_knowledge_entry": {"methodist", "admin"},
     "can_view_consultation_stats": {"leader", "other_leader", "methodist", "admin"},
     "can_view_site_moderation_log": {"admin"},
+    "can_view_site_moderation_queue": {"admin"},
 }
 
 # rule(viewer, target) → target → the roles allowed; "self" is the viewer's own account

@@ -129,15 +129,29 @@ class PostButton:
 
 
 @dataclass(frozen=True, slots=True)
+class PostLink:
+    """A plain link beside the post's buttons, to a page of its own (moderation: «Пожаловаться» opens the report
+    form); whatever changes state happens there, by POST."""
+
+    url: str
+    label: str
+    hint: str = ""  # visually hidden words after the label (which post it concerns)
+
+
+@dataclass(frozen=True, slots=True)
 class PostMarks:
-    """What another feature shows on a post for one reader: badges beside the author, notes under the text, buttons."""
+    """What another feature shows on a post for one reader: badges beside the author, notes under the text, buttons,
+    links."""
 
     badges: tuple[PostBadge, ...] = ()
     notes: tuple[str, ...] = ()
     buttons: tuple[PostButton, ...] = ()
+    links: tuple[PostLink, ...] = ()
 
     def __add__(self, other: "PostMarks") -> "PostMarks":
-        return PostMarks(self.badges + other.badges, self.notes + other.notes, self.buttons + other.buttons)
+        return PostMarks(
+            self.badges + other.badges, self.notes + other.notes, self.buttons + other.buttons, self.links + other.links
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,3 +8,8 @@ def init_app(app) -> None:
 
     if holds not in discussions.HOLD_CHECKS:  # pre-moderation: a new member's first posts wait for approval
         discussions.HOLD_CHECKS.append(holds)
+    from app.discussions import post_cards
+    from app.moderation.reports import REPORT_LINKS
+
+    if REPORT_LINKS not in post_cards.POST_MARK_SOURCES:  # «Пожаловаться» on the posts a reader may report
+        post_cards.POST_MARK_SOURCES.append(REPORT_LINKS)
