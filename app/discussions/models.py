@@ -155,6 +155,17 @@ class Post(db.Model):
         sa.UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),
         sa.UniqueConstraint("author_id", "submission_token", name="uq_posts_author_submission"),
         sa.Index("ix_posts_thread_tree", "thread_id", "tree_path"),
+        # The few posts held for pre-moderation (the moderation queue), without walking all posts.
+        sa.Index(
+            "ix_posts_held",
+            "held_at",
+            info={
+                "dialect_kwargs": {
+                    "sqlite_where": sa.text("held_at IS NOT NULL"),
+                    "postgresql_where": sa.text("held_at IS NOT NULL"),
+                }
+            },
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

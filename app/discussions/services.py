@@ -33,7 +33,8 @@ REPLY_HOOKS: list = []
 # Moderation's say before a post is written: a check(author, thread) raises DiscussionError to refuse a reply (slow
 # mode); a hold(author, association) returns True to hold a new thread or reply for a leader's approval
 # (pre-moderation). A held post is hidden (`hidden_at` and `held_at` both set) and stays out of every counter and
-# list, and out of THREAD_HOOKS/REPLY_HOOKS, until it is approved.
+# list, and out of REPLY_HOOKS, until it is approved (a held thread does get its THREAD_HOOKS: a question keeps its
+# subject and level).
 REPLY_CHECKS: list = []
 HOLD_CHECKS: list = []
 
@@ -162,9 +163,9 @@ def create_thread(
         _count_in_association(association.id, threads=1, posts=1, at=now)
     set_watch_level(author, thread, WatchLevel.WATCHING).last_read_number = 1
     db.session.flush()
-    if not held:
-        for hook in THREAD_HOOKS:
-            hook(thread, details or {})
+    # Held or not: a question keeps the details it was asked with (consultations' lists leave hidden threads out).
+    for hook in THREAD_HOOKS:
+        hook(thread, details or {})
     return thread
 
 

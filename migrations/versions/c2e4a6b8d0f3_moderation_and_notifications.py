@@ -41,6 +41,8 @@ def upgrade():
     op.add_column("threads", sa.Column("merged_into_id", sa.Integer(), nullable=True))
     op.add_column("threads", sa.Column("held_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("posts", sa.Column("held_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_posts_held", "posts", ["held_at"], sqlite_where=sa.text("held_at IS NOT NULL"),
+                    postgresql_where=sa.text("held_at IS NOT NULL"))  # fmt: skip
     # SQLite adds a constraint by copying the table (batch), which fails while other tables' triggers name it and
     # loses the table's own: every trigger is dropped first and made again after.
     drop_triggers(op.get_bind())
@@ -136,6 +138,7 @@ def downgrade():
     op.drop_table("reports")
     # SQLite's batch copy of a table fails while other tables' triggers name it: drop them all, make them again.
     drop_triggers(op.get_bind())
+    op.drop_index("ix_posts_held", table_name="posts")
     with op.batch_alter_table("posts") as batch:
         batch.drop_column("held_at")
     with op.batch_alter_table("threads") as batch:
