@@ -142,7 +142,11 @@ def _thread(thread_id: int):
 
 @bp.get("/threads/<int:thread_id>")
 def thread_show(thread_id):
-    thread, reader = _thread(thread_id)
+    thread, reader = queries.load_thread(thread_id, current_user)
+    if thread.merged_into_id is not None and policy.can_view_association(current_user, thread.association):
+        # merged by a moderator: its posts live on in the other thread, which checks its own readers
+        return redirect(url_for("discussions.thread_show", thread_id=thread.merged_into_id))
+    require(policy.can_view_thread(current_user, thread), hide=True)
     form = ReplyForm(formdata=None)
     target = queries.post_in_thread(thread, request.args.get("quote", type=int))
     if target is not None and policy.can_view_post(current_user, target):
