@@ -168,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.main.routes import bp as main_bp
     from app.moderation.log_routes import bp as moderation_log_bp
     from app.moderation.member_routes import bp as member_moderation_bp
+    from app.moderation.post_routes import bp as post_moderation_bp
     from app.moderation.reports_routes import bp as reports_bp
     from app.moderation.thread_routes import bp as thread_moderation_bp
     from app.notifications.routes import bp as notifications_bp
@@ -191,6 +192,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(thread_moderation_bp)
     app.register_blueprint(member_moderation_bp)
+    app.register_blueprint(post_moderation_bp)
     app.register_blueprint(moderation_log_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(search_bp)

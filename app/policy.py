@@ -217,16 +217,21 @@ def can_see_private_questions(user, association: Association) -> bool:
     return is_admin(user) or is_methodist(user) or is_leader(user, association)
 
 
+def _is_author(user, thread_or_post) -> bool:
+    return _is_active(user) and thread_or_post.author_id is not None and thread_or_post.author_id == user.id
+
+
 def can_view_thread(user, thread: Thread) -> bool:
-    """Reading follows the association's visibility; hidden and deleted threads only for its moderators; a private
-    question only for its author, methodists, the association's leaders and admins."""
+    """Reading follows the association's visibility; deleted threads only for its moderators, hidden (or held) ones
+    also for their author, with a banner; a private question only for its author, methodists, the association's
+    leaders and admins."""
     if not can_view_association(user, thread.association):
         return False
-    if thread.is_private and not (
-        (_is_active(user) and thread.author_id == user.id) or can_see_private_questions(user, thread.association)
-    ):
+    if thread.is_private and not (_is_author(user, thread) or can_see_private_questions(user, thread.association)):
         return False
-    return thread.is_visible or can_moderate(user, thread.association)
+    if thread.is_visible or can_moderate(user, thread.association):
+        return True
+    return thread.deleted_at is None and _is_author(user, thread)
 
 
 def can_reply(user, thread: Thread) -> bool:
@@ -242,10 +247,13 @@ def can_reply(user, thread: Thread) -> bool:
 
 
 def can_view_post(user, post: Post) -> bool:
-    """A deleted or hidden post shows its text only to moderators (others see that it was removed)."""
+    """A deleted post shows its text only to moderators, a hidden (or held) one also to its author, with a banner
+    (others see that it was removed)."""
     if not can_view_thread(user, post.thread):
         return False
-    return post.is_visible or can_moderate(user, post.thread.association)
+    if post.is_visible or can_moderate(user, post.thread.association):
+        return True
+    return post.deleted_at is None and _is_author(user, post)
 
 
 def can_edit_post(user, post: Post) -> bool:

@@ -101,13 +101,14 @@ MODERATORS = {"leader", "admin"}
 INSIDERS = {"member", "leader", "admin"}
 PRIVATE_READERS = {"member", "leader", "methodist", "admin"}  # the asker, methodists, leaders, admins
 THREAD_RULES = {
-    "can_view_thread": {"open": EVERYONE, "hidden": MODERATORS, "deleted": MODERATORS, "locked": EVERYONE,
+    # a hidden (or held) thread: moderators, and its author ("member") with a banner
+    "can_view_thread": {"open": EVERYONE, "hidden": {"member", *MODERATORS}, "deleted": MODERATORS, "locked": EVERYONE,
                         "members_only": INSIDERS, "archived": EVERYONE, "question": EVERYONE,
                         "private_question": PRIVATE_READERS},
     # methodists answer questions wherever they can read them, members or not
     "can_reply": {"open": INSIDERS, "hidden": NOBODY, "deleted": NOBODY, "locked": NOBODY, "members_only": INSIDERS,
                   "archived": NOBODY, "question": {"methodist", *INSIDERS}, "private_question": PRIVATE_READERS},
-    "can_watch": {"open": ACTIVE, "hidden": MODERATORS, "deleted": MODERATORS, "locked": ACTIVE,
+    "can_watch": {"open": ACTIVE, "hidden": {"member", *MODERATORS}, "deleted": MODERATORS, "locked": ACTIVE,
                   "members_only": INSIDERS, "archived": ACTIVE, "question": ACTIVE,
                   "private_question": PRIVATE_READERS},
     **{rule: dict.fromkeys(THREAD_TARGETS, MODERATORS)
@@ -117,7 +118,9 @@ THREAD_RULES = {
 # rule(user, post) → post (replies by "member", except leaders_reply) → the roles allowed
 POST_TARGETS = ["reply", "leaders_reply", "deleted", "hidden", "locked_thread", "members_only", "archived"]
 POST_RULES = {
-    "can_view_post": {"reply": EVERYONE, "leaders_reply": EVERYONE, "deleted": MODERATORS, "hidden": MODERATORS,
+    # a hidden (or held) post: moderators, and its author ("member") with a banner
+    "can_view_post": {"reply": EVERYONE, "leaders_reply": EVERYONE, "deleted": MODERATORS,
+                      "hidden": {"member", *MODERATORS},
                       "locked_thread": EVERYONE, "members_only": INSIDERS, "archived": EVERYONE},
     "can_edit_post": {"reply": INSIDERS, "leaders_reply": MODERATORS, "deleted": NOBODY, "hidden": INSIDERS,
                       "locked_thread": MODERATORS, "members_only": INSIDERS, "archived": MODERATORS},

@@ -26,6 +26,9 @@ from app.extensions import db
 
 MAX_BODY = 50_000
 MIN_TITLE, MAX_TITLE = 5, 200
+# Features built on discussions (moderation) act on an edit in the same transaction: each hook is called with the
+# editor and the post after a change is flushed. Discussions knows nothing of them.
+EDIT_HOOKS: list = []
 
 
 def normalize_text(text: str | None) -> str:
@@ -85,6 +88,8 @@ def edit_post(actor: User, post: Post, *, body: str, title: str | None = None) -
     if title_changed:
         thread.title = new_title
     db.session.flush()
+    for hook in EDIT_HOOKS:
+        hook(actor, post)
     return True
 
 

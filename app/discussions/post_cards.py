@@ -15,12 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import url_for
 from markupsafe import Markup
 
 from app import fragments, policy
+from app.auth.models import User
+from app.db import prepared
 from app.discussions.attachments import thumbnail_size
 from app.discussions.models import Attachment, Post
+from app.extensions import db
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,10 @@ class PostData:
     hidden_at: datetime | None
     parent: ParentData | None
     files: tuple[FileCard, ...]
+    # moderation: who hid it (None with `hidden_at`: hidden by members' reports, or held) and why; held for approval
+    hidden_by_id: int | None = None
+    hidden_reason: str = ""
+    held: bool = False
 
     @property
     def is_visible(self) -> bool:
@@ -110,6 +118,9 @@ class PostData:
                 else None
             ),
             files=tuple(_file_card(f) for f in files),
+            hidden_by_id=post.hidden_by_id,
+            hidden_reason=post.hidden_reason or "",
+            held=post.held_at is not None,
         )
 
 
@@ -121,11 +132,13 @@ class PostBadge:
 
 @dataclass(frozen=True, slots=True)
 class PostButton:
-    """A button in a POST form of its own (with the CSRF marker) that acts on the post."""
+    """A button in a POST form of its own (with the CSRF marker) that acts on the post. With `reason`, the form opens
+    as a disclosure asking for a reason first (the label of its required field `reason`)."""
 
     url: str
     label: str
     hint: str = ""  # visually hidden words after the label (which post it acts on)
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +226,11 @@ class PostCard:
     delete_url: str | None
     restore_url: str | None
     marks: PostMarks | None = None  # other features' badges, notes and buttons (POST_MARK_SOURCES)
+    # a hidden post whose text the reader sees (moderators, its author): why, by whom, or held for approval
+    held: bool = False
+    by_reports: bool = False  # hidden by members' reports, pending a moderator's review
+    hidden_reason: str = ""
+    hidden_by: str | None = None  # the moderator's name, for moderators
 
 
 def _file_card(file: Attachment) -> FileCard:
@@ -258,10 +276,12 @@ def post_card(
     bookmarks=None,
     attachments=None,
     marks: PostMarks | None = None,
+    hiders: dict[int, str] | None = None,
 ) -> PostCard:
     """The card of `post` for `user`. `view` (queries.ThreadView) supplies the page's lookups (reactions, bookmarks),
     its thread, view mode and link patterns, and its posts come as PostData with their files; a page showing one post
-    alone passes the Post and the lookups it has."""
+    alone passes the Post and the lookups it has. `hiders` names the moderators who hid the page's posts (moderators
+    see who hid a post)."""
     if view is not None:
         reactions, bookmarks = view.reactions, view.bookmarks
     if isinstance(post, Post):
@@ -274,7 +294,9 @@ def post_card(
     moderator = policy.can_moderate(user, association) if moderator is None else moderator
     may_reply = policy.can_reply(user, thread) if may_reply is None else may_reply
     urls = view.urls if view is not None else None
-    shown = post.is_visible or moderator
+    # the author sees their own hidden or held post (with a banner); a deleted one only moderators
+    own = policy.is_active_user(user) and post.author_id is not None and post.author_id == user.id
+    shown = post.is_visible or moderator or (own and post.deleted_at is None)
     may_react = policy.can_react(user, ruled)
     may_bookmark = policy.can_bookmark(user, ruled)
     may_edit = policy.can_edit_post(user, ruled)
@@ -318,6 +340,10 @@ def post_card(
         delete_url=link("delete", "editing.post_delete") if policy.can_delete_post(user, ruled) else None,
         restore_url=link("restore", "editing.post_restore") if policy.can_restore_post(user, ruled) else None,
         marks=marks,
+        held=post.held,
+        by_reports=post.hidden_at is not None and post.hidden_by_id is None and not post.held,
+        hidden_reason=post.hidden_reason if shown and not post.is_visible else "",
+        hidden_by=(hiders or {}).get(post.hidden_by_id) if moderator and post.hidden_at is not None else None,
     )
 
 
@@ -350,13 +376,15 @@ def render_posts(view, macro, *, user, moderator: bool, may_reply: bool) -> Mark
     (`_render_posts`)."""
     user = _unproxied(user)
     extra = page_marks(view, user)
+    hiders = hider_names(view) if moderator else {}
     if not view.key:
-        return _render_posts(view, macro, extra, user=user, moderator=moderator, may_reply=may_reply)
-    marks = (tuple(sorted(view.reactions.items())), tuple(sorted(view.bookmarks)), tuple(sorted(extra.items())))
+        return _render_posts(view, macro, extra, hiders, user=user, moderator=moderator, may_reply=may_reply)
+    marks = (tuple(sorted(view.reactions.items())), tuple(sorted(view.bookmarks)), tuple(sorted(extra.items())),
+             tuple(sorted(hiders.items())))  # fmt: skip
     key = (*view.key, *_rights(view, user, moderator, may_reply), marks, *fragments.language_and_zone())
 
     def render() -> Markup:
-        return _render_posts(view, macro, extra, user=user, moderator=moderator, may_reply=may_reply)
+        return _render_posts(view, macro, extra, hiders, user=user, moderator=moderator, may_reply=may_reply)
 
     return fragments.remember("thread_posts_html", render, *key)
 
@@ -379,10 +407,25 @@ def page_marks(view, user) -> dict[int, PostMarks]:
     return merged
 
 
-def _render_posts(view, macro, extra: dict, *, user, moderator: bool, may_reply: bool) -> Markup:
+@prepared
+def _names_of_users():
+    return sa.select(User.id, User.full_name).where(User.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def hider_names(view) -> dict[int, str]:
+    """User id → name of the moderators who hid the page's posts, for moderators' banners: one query, and only when a
+    post on the page was hidden by someone. Not kept under the page's stamps (a moderator need not belong to the
+    association, whose stamp their rename would raise): the names are part of the rendered page's key instead."""
+    ids = {post.hidden_by_id for post in view.posts if post.hidden_at is not None and post.hidden_by_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(_names_of_users(), {"ids": sorted(ids)}).tuples().all())
+
+
+def _render_posts(view, macro, extra: dict, hiders: dict, *, user, moderator: bool, may_reply: bool) -> Markup:
     html = []
     for post in view.posts:
         marks = extra.get(post.id)
-        card = post_card(post, view, user=user, moderator=moderator, may_reply=may_reply, marks=marks)
+        card = post_card(post, view, user=user, moderator=moderator, may_reply=may_reply, marks=marks, hiders=hiders)
         html.append(fragments.render("discussions/post_item", macro, card))
     return Markup("\n".join(html))  # noqa: S704  (each part rendered by our template, escaped there)
