@@ -342,3 +342,21 @@ def test_the_split_page_lists_a_page_of_posts_or_all(signed_in, district):
     everything = _text(client.get(f"/threads/{thread.id}/moderation/split?all=1"))
     assert 'value="2"' in everything and 'value="25"' in everything
     assert client.get(f"/threads/{thread.id}/moderation/split?page=3").status_code == 404
+
+
+def test_the_forms_cost_a_fixed_number_of_queries(app, signed_in, count_queries, district):
+    client = signed_in(district["leader"])
+    counts = []
+    for size in (1, 30):
+        thread = make_thread(district["author"], district["one"])
+        for n in range(size - 1):
+            make_post(thread, district["colleague"], body=f"Ответ {n}")
+        make_association(leader=district["leader"])  # one more place to move to each time
+        db.session.commit()
+        found = []
+        for url in ("split", "split?all=1", "move", "merge"):
+            with count_queries() as q:
+                assert client.get(f"/threads/{thread.id}/moderation/{url}").status_code == 200
+            found.append(q.count)
+        counts.append(found)
+    assert counts[0] == counts[1] and max(counts[1]) <= 6, counts
