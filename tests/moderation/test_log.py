@@ -42,6 +42,15 @@ def test_the_site_log_is_for_admins(world, signed_in, client):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_the_queues_link_to_their_logs_and_back(world, signed_in):
+    queue = text(signed_in(world["leader"]).get(f"/associations/{world['association'].slug}/moderation"))
+    assert f'href="{_log_url(world)}"' in queue
+    log = text(signed_in(world["leader"]).get(_log_url(world)))
+    assert f'href="/associations/{world["association"].slug}/moderation"' in log
+    assert 'href="/moderation/log"' in text(signed_in(world["admin"]).get("/moderation"))
+    assert 'href="/moderation"' in text(signed_in(world["admin"]).get("/moderation/log"))
+
+
 def test_the_log_of_an_association_one_may_not_see_is_not_found(world, signed_in):
     hidden = make_association("Закрытая творческая группа", visibility=Visibility.MEMBERS)
     db.session.commit()
