@@ -518,6 +518,12 @@ def can_ban_member(user, target: Membership) -> bool:
     return target.status != MembershipStatus.BANNED and _may_discipline(user, target)
 
 
+def can_remove_member(user, target: Membership) -> bool:
+    """Remove an active member: those who manage the association's members, on whom they may act (not themselves; a
+    leader only by an admin)."""
+    return can_manage_members(user, target.association) and can_mute_member(user, target)
+
+
 def can_unban_member(user, target: Membership) -> bool:
     return target.status == MembershipStatus.BANNED and _may_discipline(user, target)
 

@@ -226,7 +226,7 @@ QUESTION_RULES = {
 
 OTHER_RULES = {"can_change_role", "can_respond_to_invitation", "can_download_attachment", "can_read_feed",
                "can_endorse_answer", "can_move_thread", "can_merge_threads", "can_mute_member", "can_ban_member",
-               "can_unban_member", "can_review_held_post"}  # fmt: skip
+               "can_unban_member", "can_review_held_post", "can_remove_member"}  # fmt: skip
 ALL_RULES = (set(ASSOCIATION_RULES) | set(SITE_RULES) | set(PERSON_RULES) | set(THREAD_RULES) | set(POST_RULES)
              | set(QUESTION_RULES) | OTHER_RULES)  # fmt: skip
 
@@ -559,6 +559,9 @@ def test_muting_and_banning_members(people, associations):
     assert _allowed(lambda r: policy.can_mute_member(people[r], member)) == MODERATORS
     assert _allowed(lambda r: policy.can_mute_member(people[r], leader)) == {"admin"}  # a leader, not by a leader
     assert _allowed(lambda r: policy.can_mute_member(people[r], requester)) == NOBODY  # not a member yet
+    assert _allowed(lambda r: policy.can_remove_member(people[r], member)) == MODERATORS
+    assert _allowed(lambda r: policy.can_remove_member(people[r], leader)) == {"admin"}
+    assert _allowed(lambda r: policy.can_remove_member(people[r], requester)) == NOBODY
     assert _allowed(lambda r: policy.can_ban_member(people[r], member)) == MODERATORS
     assert _allowed(lambda r: policy.can_ban_member(people[r], requester)) == MODERATORS
     assert _allowed(lambda r: policy.can_unban_member(people[r], member)) == NOBODY

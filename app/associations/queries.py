@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import g
+from flask import abort, g
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,7 +25,7 @@ from app.db import fold_for_search, prepared, rows
 from app.directory.models import EducationLevel, Subject
 from app.extensions import db
 from app.fragments import remember, remember_for_user
-from app.policy import is_admin, memberships_of
+from app.policy import can_view_association, is_admin, memberships_of
 from app.stamps import read_site_stamp
 
 
@@ -112,6 +112,14 @@ def by_slug():
     """The association with this `slug` (a bound parameter), with its school."""
     named = Association.slug == sa.bindparam("slug")
     return db.select(Association).where(named).options(joinedload(Association.school))
+
+
+def visible_by_slug_or_404(slug: str, user) -> Association:
+    """The association with this slug for a view: 404 when unknown, and when the user may not know it exists."""
+    association = db.session.scalar(by_slug(), {"slug": slug})
+    if association is None or not can_view_association(user, association):
+        abort(404)
+    return association
 
 
 def visible_to(user):

@@ -18,12 +18,7 @@ bp.add_app_template_global(queries.card_values, "association_card_values")
 
 
 def _load(slug: str) -> Association:
-    """The association by slug; 404 when unknown or when the user may not know it exists."""
-    association = db.session.scalar(queries.by_slug(), {"slug": slug})
-    if association is None:
-        abort(404)
-    require(policy.can_view_association(current_user, association), hide=True)
-    return association
+    return queries.visible_by_slug_or_404(slug, current_user)
 
 
 def _show_url(association: Association) -> str:

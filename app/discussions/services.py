@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.associations.models import Association, Membership, MembershipStatus
 from app.auth.models import User
-from app.db import prepared, utcnow
+from app.db import UTCDateTime, prepared, utcnow
 from app.discussions.models import Mention, Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel
 from app.extensions import db
 from app.markup import find_mentions, mention_key, render_markdown
@@ -160,7 +160,7 @@ def create_thread(
     db.session.add(post)
     _record_mentions(post, mentioned)
     if not private and not held:
-        _count_in_association(association.id, threads=1, posts=1, at=now)
+        count_in_association(association.id, threads=1, posts=1, at=now)
     set_watch_level(author, thread, WatchLevel.WATCHING).last_read_number = 1
     db.session.flush()
     # Held or not: a question keeps the details it was asked with (consultations' lists leave hidden threads out).
@@ -226,7 +226,7 @@ def create_reply(
     db.session.add(post)
     _record_mentions(post, mentioned)
     if not thread.is_private and not held:
-        _count_in_association(thread.association_id, posts=1, at=now)
+        count_in_association(thread.association_id, posts=1, at=now)
     reader = _reader(author, thread)
     if reader is None or reader.level == WatchLevel.NORMAL:
         reader = set_watch_level(author, thread, WatchLevel.TRACKING)
@@ -271,13 +271,17 @@ def _record_mentions(post: Post, users: list[User]) -> None:
             db.session.add(Mention(post_id=post.id, user_id=user.id))
 
 
-def _count_in_association(association_id: int, *, threads: int = 0, posts: int = 0, at=None) -> None:
+def count_in_association(association_id: int, *, threads: int = 0, posts: int = 0, at=None) -> None:
+    """The association's counters grow (or shrink) in SQL; its latest activity moves only forward, to `at` (a post
+    approved later keeps its own, older time)."""
     values = {
         "thread_count": Association.thread_count + threads,
         "post_count": Association.post_count + posts,
     }
     if at is not None:
-        values["last_posted_at"] = at
+        at = sa.literal(at, UTCDateTime())
+        newer = sa.or_(Association.last_posted_at.is_(None), Association.last_posted_at < at)
+        values["last_posted_at"] = sa.case((newer, at), else_=Association.last_posted_at)
     db.session.execute(sa.update(Association).where(Association.id == association_id).values(**values))
 
 

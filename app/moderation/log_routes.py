@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from app import policy
 from app.associations.models import Association
+from app.associations.queries import visible_by_slug_or_404
 from app.db import page_number
-from app.extensions import db
 from app.moderation.log_forms import LogFilterForm
 from app.moderation.log_queries import log_page
 from app.policy import require
@@ -18,8 +18,7 @@ bp = Blueprint("moderation_log", __name__)
 @bp.get("/associations/<slug>/moderation/log")
 @login_required
 def association_log(slug):
-    association = db.first_or_404(db.select(Association).where(Association.slug == slug))
-    require(policy.can_view_association(current_user, association), hide=True)
+    association = visible_by_slug_or_404(slug, current_user)
     require(policy.can_view_moderation_log(current_user, association))
     return _render(association)
 

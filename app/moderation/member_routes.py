@@ -2,7 +2,7 @@
 period and unmute, remove, ban and lift a ban, the list of banned people; pre-moderation: the association's setting
 and the approval or rejection of held posts (shown in the moderation queue by `moderation/_held_posts.html`)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -22,12 +22,7 @@ bp = Blueprint("member_moderation", __name__)
 
 
 def _association(slug: str) -> Association:
-    """The association by slug; 404 when unknown or when the user may not know it exists."""
-    association = db.session.scalar(association_queries.by_slug(), {"slug": slug})
-    if association is None:
-        abort(404)
-    require(policy.can_view_association(current_user, association), hide=True)
-    return association
+    return association_queries.visible_by_slug_or_404(slug, current_user)
 
 
 def _membership(slug: str, membership_id: int, allowed) -> Membership:
@@ -37,13 +32,6 @@ def _membership(slug: str, membership_id: int, allowed) -> Membership:
     require(membership.association_id == association.id, hide=True)
     require(allowed(current_user, membership))
     return membership
-
-
-@bp.app_template_global()
-def can_remove_member(user, membership: Membership) -> bool:
-    """Remove an active member: those who manage the association's members, on whom they may discipline (not
-    themselves; a leader only by an admin)."""
-    return policy.can_manage_members(user, membership.association) and policy.can_mute_member(user, membership)
 
 
 def _may_act_on(user, membership: Membership) -> bool:
@@ -118,7 +106,7 @@ def member_unmute(slug, membership_id):
 @bp.post("/associations/<slug>/moderation/members/<int:membership_id>/remove")
 @login_required
 def member_remove(slug, membership_id):
-    membership = _membership(slug, membership_id, can_remove_member)
+    membership = _membership(slug, membership_id, policy.can_remove_member)
     form = ReasonForm(prefix="remove")
     if not form.validate_on_submit():
         return _member_page(membership, 400, remove_form=form)

@@ -158,7 +158,7 @@ def _approve_reply(post: Post) -> bool:
     ).one()
     # A hidden, deleted or private thread's posts are out of the association's counts (discussions.editing).
     if thread.deleted_at is None and thread.hidden_at is None and not thread.is_private:
-        _count_in_association(thread.association_id, threads=0, posts=1, at=row.created_at)
+        discussions.count_in_association(thread.association_id, threads=0, posts=1, at=row.created_at)
     return True
 
 
@@ -173,23 +173,8 @@ def _approve_thread(opening: Post) -> bool:
             .where(Post.thread_id == opening.thread_id, Post.deleted_at.is_(None), Post.hidden_at.is_(None))
             .scalar_subquery()
         )
-        _count_in_association(row.association_id, threads=1, posts=shown_posts, at=row.last_posted_at)
+        discussions.count_in_association(row.association_id, threads=1, posts=shown_posts, at=row.last_posted_at)
     return True
-
-
-def _count_in_association(association_id: int, *, threads: int, posts, at) -> None:
-    """The association's counts grow; its latest activity moves only forward (an approved post keeps its time)."""
-    at = sa.literal(at, UTCDateTime())
-    newer = sa.or_(Association.last_posted_at.is_(None), Association.last_posted_at < at)
-    db.session.execute(
-        sa.update(Association)
-        .where(Association.id == association_id)
-        .values(
-            thread_count=Association.thread_count + threads,
-            post_count=Association.post_count + posts,
-            last_posted_at=sa.case((newer, at), else_=Association.last_posted_at),
-        )
-    )
 
 
 def _reload(post: Post) -> None:

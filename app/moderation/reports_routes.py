@@ -75,12 +75,7 @@ def site_queue():
 
 
 def _association(slug: str):
-    """The association by slug; 404 when unknown or when the user may not know it exists."""
-    association = db.session.scalar(association_queries.by_slug(), {"slug": slug})
-    if association is None:
-        abort(404)
-    require(policy.can_view_association(current_user, association), hide=True)
-    return association
+    return association_queries.visible_by_slug_or_404(slug, current_user)
 
 
 def _queue_page(association, page: int, failed: tuple[int, ResolveForm] | None = None, status: int = 200):

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.discussions.editing import MAX_TITLE, MIN_TITLE
-from app.moderation.threads import MAX_REASON
+from app.moderation.posts import MAX_REASON
 
 # (seconds, label): what the slow-mode select offers
 SLOW_MODE_CHOICES = (

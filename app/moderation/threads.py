@@ -24,6 +24,7 @@ from app.discussions.services import DiscussionError
 from app.extensions import db
 from app.moderation.log import record
 from app.moderation.models import ModerationKind, Report
+from app.moderation.posts import MAX_REASON
 from app.moderation.thread_posts import (
     carry_readers,
     count_in_association,
@@ -38,7 +39,6 @@ from app.moderation.thread_posts import (
 )
 from app.notifications.services import notify
 
-MAX_REASON = 500
 MAX_SLOW_MODE = 24 * 3600
 _CHUNK = 300  # posts per UPDATE when posts are renumbered (bound parameters stay far below every limit)
 
