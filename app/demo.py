@@ -30,12 +30,29 @@ from app.auth.models import Role, User, UserStatus
 from app.consultations import services as consultations
 from app.consultations.models import AnswerEndorsement, KnowledgeEntry, QuestionEvent, QuestionEventKind
 from app.db import utcnow
-from app.demo_data import ASSOCIATIONS, DEMO_FILES, PENDING_USERS, SCHOOLS, SUBJECTS, THREADS, USERS
+from app.demo_data import (
+    ASSOCIATIONS,
+    DEMO_FILES,
+    LOCKED,
+    PENDING_USERS,
+    PREMODERATION,
+    REPORTED,
+    RULES_BODY,
+    RULES_TITLE,
+    SCHOOLS,
+    SUBJECTS,
+    THREADS,
+    USERS,
+)
 from app.directory.models import EducationLevel, School, Subject
 from app.discussions import attachments, engagement
 from app.discussions import services as discussions
 from app.discussions.models import Post, Thread, ThreadKind
 from app.extensions import db
+from app.moderation import premoderation
+from app.moderation import reports as moderation_reports
+from app.moderation import threads as moderation_threads
+from app.moderation.models import ReportOutcome, ReportReason
 
 ADMIN_EMAIL = "admin@example.org"
 DEMO_PASSWORD = "demo-password-2026"  # published in the README: it is the demo's login
@@ -66,6 +83,7 @@ def seed_demo() -> int:
             admin_services.archive_association(users[ADMIN_EMAIL], association, reason=spec["archived"])
     db.session.flush()
     _threads(created, users, by_slug, subjects)
+    _moderation(created, users, by_slug)
     return created[0]
 
 
@@ -168,14 +186,7 @@ def _threads(created: list[int], users: dict[str, User], by_slug: dict[str, Asso
         if exists is None:
             created[0] += _thread(spec, users, association, subjects)
             touched.add(association.id)
-    if touched:
-        # The conversations were back-dated: the associations' last activity follows their newest post.
-        newest = sa.select(sa.func.max(Thread.last_posted_at)).where(
-            Thread.association_id == Association.id, ~Thread.is_private
-        )
-        db.session.execute(
-            sa.update(Association).where(Association.id.in_(touched)).values(last_posted_at=newest.scalar_subquery())
-        )
+    _recount_latest(touched)
     db.session.flush()
 
 
@@ -216,8 +227,71 @@ def _thread(spec: dict, users: dict[str, User], association: Association, subjec
     _backdate(thread, posts, spec["days_ago"])
     _settle_question(thread, posts, consultation, users)
     if spec.get("pinned"):
+        db.session.flush()  # pinning takes the thread's row lock, reading the row again
+        moderation_threads.pin_thread(users[spec["author"]], thread)
         thread.pinned_at = thread.created_at
     return 2 + len(spec["replies"]) + reactions + files
+
+
+def _moderation(created: list[int], users: dict[str, User], by_slug: dict[str, Association]) -> None:
+    """Pinned rules in every association, a thread closed for replies, reports waiting in the queue and one
+    dismissed, pre-moderation in a creative group: each through the moderation services, so the log and the
+    notifications show them."""
+    for spec in ASSOCIATIONS:
+        association = by_slug[spec["slug"]]
+        if spec.get("archived") or not spec["leaders"] or _thread_titled(association, RULES_TITLE) is not None:
+            continue
+        leader = users[spec["leaders"][0]]
+        rules = discussions.create_thread(leader, association, title=RULES_TITLE, body=RULES_BODY,
+                                          kind=ThreadKind.ANNOUNCEMENT)  # fmt: skip
+        _backdate(rules, [_opening(rules)], 60)
+        db.session.flush()  # pinning takes the thread's row lock, reading the row again
+        moderation_threads.pin_thread(leader, rules)
+        rules.pinned_at = rules.created_at
+        created[0] += 2  # the thread and its post
+    for title, (email, reason) in LOCKED.items():
+        thread = db.session.scalar(sa.select(Thread).where(Thread.title == title))
+        if thread is not None and thread.locked_at is None:
+            moderation_threads.lock_thread(users[email], thread, reason)
+    for title, author, body, reports, resolution in REPORTED:
+        thread = db.session.scalar(sa.select(Thread).where(Thread.title == title))
+        if thread is None or db.session.scalar(sa.select(Post.id).where(Post.thread_id == thread.id,
+                                                                         Post.body == body)):  # fmt: skip
+            continue
+        post = discussions.create_reply(users[author], thread, body=body)
+        for reporter, reason, comment in reports:
+            moderation_reports.report_post(users[reporter], post, reason=ReportReason(reason), comment=comment)
+        if resolution is not None:
+            moderator, outcome, why = resolution
+            moderation_reports.resolve_reports(users[moderator], post, outcome=ReportOutcome(outcome), reason=why)
+        created[0] += 1  # the reply (reports are not among the records counted)
+    for slug, posts in PREMODERATION.items():
+        if by_slug[slug].premoderation_posts != posts:
+            leader = users[next(s["leaders"][0] for s in ASSOCIATIONS if s["slug"] == slug)]
+            premoderation.set_premoderation(leader, by_slug[slug], posts)
+    _recount_latest({association.id for association in by_slug.values()})
+    db.session.flush()
+
+
+def _thread_titled(association: Association, title: str) -> int | None:
+    return db.session.scalar(sa.select(Thread.id).where(Thread.association_id == association.id, Thread.title == title))
+
+
+def _opening(thread: Thread) -> Post:
+    return db.session.scalar(sa.select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+
+
+def _recount_latest(ids) -> None:
+    """Back-dated conversations: each association's latest activity is its newest counted thread's."""
+    if not ids:
+        return
+    newest = sa.select(sa.func.max(Thread.last_posted_at)).where(
+        Thread.association_id == Association.id, ~Thread.is_private, Thread.hidden_at.is_(None),
+        Thread.deleted_at.is_(None),
+    )  # fmt: skip
+    db.session.execute(
+        sa.update(Association).where(Association.id.in_(list(ids))).values(last_posted_at=newest.scalar_subquery())
+    )
 
 
 def _backdate(thread: Thread, posts: list[Post], days_ago: int) -> None:

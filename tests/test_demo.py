@@ -300,3 +300,22 @@ def test_demo_questions_cover_every_status_privacy_endorsement_rating_and_the_kn
         assert question.status == QuestionStatus.RESOLVED and question.accepted_post_id is not None
         if question.thread.is_private:
             assert entry.hide_asker and question.publish_consent_at is not None
+
+
+def test_demo_moderation_pins_rules_locks_a_thread_and_leaves_reports_and_a_log(demo):
+    from app.moderation.models import ModerationAction, ModerationKind, Report
+
+    for association in db.session.scalars(sa.select(Association).where(Association.archived_at.is_(None))):
+        rules = db.session.scalar(
+            sa.select(Thread).where(Thread.association_id == association.id, Thread.title == "Правила объединения")
+        )
+        assert rules is not None and rules.pinned_at is not None, association.slug
+    locked = db.session.scalar(sa.select(Thread).where(Thread.locked_at.is_not(None)))
+    assert locked is not None and locked.lock_reason
+    open_reports = db.session.scalars(sa.select(Report).where(Report.resolved_at.is_(None))).all()
+    assert len(open_reports) >= 2 and {r.association_id for r in open_reports} == {_association("rmo-matematika").id}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Report).where(Report.resolved_at.is_not(None)))
+    kinds = set(db.session.scalars(sa.select(ModerationAction.kind)))
+    assert {ModerationKind.THREAD_PINNED, ModerationKind.THREAD_LOCKED, ModerationKind.REPORT_DISMISSED,
+            ModerationKind.PREMODERATION} <= kinds  # fmt: skip
+    assert _association("tg-funktsionalnaya-gramotnost").premoderation_posts == 2
