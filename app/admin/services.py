@@ -23,6 +23,8 @@ from app.directory.models import EducationLevel, School, SchoolKind, Subject
 from app.extensions import db
 from app.mailer import queue_email
 from app.markup import render_markdown
+from app.moderation import log as moderation_log
+from app.moderation.models import ModerationKind
 
 NOTHING = "—"
 
@@ -124,6 +126,7 @@ def suspend_user(actor, user: User, *, reason: str) -> AuditEntry:
     if not _clean(reason):
         raise AdminError(_("Укажите причину блокировки."), "reason")
     auth_services.log_out_everywhere(user)
+    moderation_log.record(actor, ModerationKind.USER_SUSPENDED, user=user, reason=reason)  # the site-wide log
     return _change_user(actor, user, "user.suspend", reason, status=UserStatus.SUSPENDED)
 
 

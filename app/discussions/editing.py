@@ -29,6 +29,7 @@ MIN_TITLE, MAX_TITLE = 5, 200
 # Features built on discussions (moderation) act on an edit in the same transaction: each hook is called with the
 # editor and the post after a change is flushed. Discussions knows nothing of them.
 EDIT_HOOKS: list = []
+RESTORE_HOOKS: list = []  # hook(actor, post) after a deleted post came back (moderation logs it)
 
 
 def normalize_text(text: str | None) -> str:
@@ -141,6 +142,8 @@ def restore_post(actor: User, post: Post) -> bool:
     elif changed.hidden_at is None:
         _count_reply(post.thread_id, +1)
     _reload(post)
+    for hook in RESTORE_HOOKS:
+        hook(actor, post)
     return True
 
 

@@ -54,6 +54,14 @@ def on_post_edited(actor, post) -> None:
            post_id=post.id, post_number=post.number)  # fmt: skip
 
 
+def on_post_restored(actor, post) -> None:
+    """A moderator brought a deleted post back: a line in the log and, if someone else wrote it, a notice."""
+    thread = post.thread
+    record(actor, ModerationKind.POST_RESTORED, post=post, user=post.author)
+    notify(post.author, "post_restored", actor=actor, association_id=thread.association_id, thread_id=thread.id,
+           post_id=post.id, post_number=post.number)  # fmt: skip
+
+
 def moderator_name(user_id: int) -> str | None:
     """The name of the moderator who hid a thread, for its banner (the identity map, else one query)."""
     user = db.session.get(User, user_id)
@@ -73,5 +81,7 @@ def init_app(app) -> None:
         post_cards.POST_MARK_SOURCES.append(source)
     if on_post_edited not in editing.EDIT_HOOKS:
         editing.EDIT_HOOKS.append(on_post_edited)
+    if on_post_restored not in editing.RESTORE_HOOKS:
+        editing.RESTORE_HOOKS.append(on_post_restored)
     if notice_targets not in inbox.TARGET_RESOLVERS:
         inbox.TARGET_RESOLVERS.append(notice_targets)

@@ -147,3 +147,27 @@ def test_the_log_runs_a_fixed_number_of_queries(world, signed_in, count_queries)
     assert "30 записей" in page
     assert thirty.count == one.count, thirty.statements
     assert thirty_site.count == one_site.count, thirty_site.statements
+
+
+def test_a_moderator_restoring_a_deleted_post_is_logged_and_told_to_its_author(world):
+    from app.discussions import editing
+    from app.moderation.models import ModerationAction
+    from app.notifications.models import Notification
+
+    reply = world["reply"]
+    editing.delete_post(world["author"], reply)
+    assert editing.restore_post(world["leader"], reply)
+    db.session.flush()
+    line = db.session.scalars(db.select(ModerationAction).order_by(ModerationAction.id.desc())).first()
+    assert (line.kind, line.post_id, line.actor_id) == (ModerationKind.POST_RESTORED, reply.id, world["leader"].id)
+    kinds = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == world["author"].id))
+    assert "post_restored" in list(kinds)
+
+
+def test_an_admin_suspending_an_account_is_in_the_site_log(world, signed_in):
+    from app.admin import services as admin_services
+
+    admin_services.suspend_user(world["admin"], world["members"][3], reason="Рассылка рекламы")
+    db.session.commit()
+    page = text(signed_in(world["admin"]).get("/moderation/log"))
+    assert "Рассылка рекламы" in page and "Участник Номер 4" in page
