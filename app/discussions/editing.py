@@ -249,8 +249,10 @@ def diff_html(old: str, new: str) -> Markup:
     """A word-level difference as <del>/<ins>; every piece of text is escaped, so user HTML stays inert."""
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
     # Screen readers do not announce <del>/<ins>: say it in words, hidden from sight.
-    removed = f'<span class="visually-hidden">[{escape(_("удалено"))}: ]</span>'
-    added = f'<span class="visually-hidden">[{escape(_("добавлено"))}: ]</span>'
+    # (the words are taken out of the f-strings so that extraction finds them; a diff's own msgids, not the labels)
+    removed_word, added_word = _("удалённый текст"), _("добавленный текст")
+    removed = f'<span class="visually-hidden">[{escape(removed_word)}: ]</span>'
+    added = f'<span class="visually-hidden">[{escape(added_word)}: ]</span>'
     parts: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":

@@ -13,7 +13,7 @@ from tests.factories import make_post, make_user
 def test_diff_marks_removed_and_added_words():
     html = str(diff_html("Решаем задачи на дроби.", "Решаем задачи на проценты и дроби."))
     assert "Решаем задачи на " in html
-    assert re.search(r"<ins><span class=\"visually-hidden\">\[добавлено: \]</span>проценты и </ins>", html)
+    assert re.search(r"<ins><span class=\"visually-hidden\">\[добавленный текст: \]</span>проценты и </ins>", html)
     assert "<del>" not in html
     html = str(diff_html("старый текст", "новый текст"))
     assert "<del>" in html and "старый</del>" in html and "новый</ins>" in html
