@@ -271,17 +271,20 @@ def _record_mentions(post: Post, users: list[User]) -> None:
             db.session.add(Mention(post_id=post.id, user_id=user.id))
 
 
-def count_in_association(association_id: int, *, threads: int = 0, posts: int = 0, at=None) -> None:
-    """The association's counters grow (or shrink) in SQL; its latest activity moves only forward, to `at` (a post
-    approved later keeps its own, older time)."""
+def count_in_association(association_id: int, *, threads: int = 0, posts: int = 0, at=None, forward=False) -> None:
+    """The association's counters grow (or shrink) in SQL; its latest activity becomes `at` — the newest post's time,
+    as the thread's own (written in the order of the threads' row locks) — or, with `forward`, moves only forward (a
+    post approved later keeps its own, older time)."""
     values = {
         "thread_count": Association.thread_count + threads,
         "post_count": Association.post_count + posts,
     }
-    if at is not None:
+    if at is not None and forward:
         at = sa.literal(at, UTCDateTime())
         newer = sa.or_(Association.last_posted_at.is_(None), Association.last_posted_at < at)
         values["last_posted_at"] = sa.case((newer, at), else_=Association.last_posted_at)
+    elif at is not None:
+        values["last_posted_at"] = at
     db.session.execute(sa.update(Association).where(Association.id == association_id).values(**values))
 
 

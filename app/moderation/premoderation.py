@@ -158,7 +158,7 @@ def _approve_reply(post: Post) -> bool:
     ).one()
     # A hidden, deleted or private thread's posts are out of the association's counts (discussions.editing).
     if thread.deleted_at is None and thread.hidden_at is None and not thread.is_private:
-        discussions.count_in_association(thread.association_id, threads=0, posts=1, at=row.created_at)
+        discussions.count_in_association(thread.association_id, posts=1, at=row.created_at, forward=True)
     return True
 
 
@@ -173,7 +173,9 @@ def _approve_thread(opening: Post) -> bool:
             .where(Post.thread_id == opening.thread_id, Post.deleted_at.is_(None), Post.hidden_at.is_(None))
             .scalar_subquery()
         )
-        discussions.count_in_association(row.association_id, threads=1, posts=shown_posts, at=row.last_posted_at)
+        discussions.count_in_association(
+            row.association_id, threads=1, posts=shown_posts, at=row.last_posted_at, forward=True
+        )
     return True
 
 
