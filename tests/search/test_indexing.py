@@ -173,3 +173,18 @@ def test_the_index_is_written_at_commit_and_a_rollback_leaves_it_alone():
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchDocument)) == 1
     assert found_ids(make_user(), "кейс-метод") == {thread.id}
+
+
+def test_reindex_leaves_the_planner_fresh_statistics(app):
+    """After a rebuild the database knows how big the index is (ANALYZE), or PostgreSQL plans for an empty table."""
+    writer, association = writer_and_association()
+    for n in range(3):
+        make_thread(writer, association, title=f"Статистика индекса {n}", body="Текст.")
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["search", "reindex"]).exit_code == 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = db.session.scalar(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'search_documents'"))
+        assert rows == db.session.scalar(sa.select(sa.func.count()).select_from(SearchDocument))
+    else:
+        stat = db.session.scalar(sa.text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'search_documents' LIMIT 1"))
+        assert stat is not None
