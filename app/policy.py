@@ -424,11 +424,18 @@ def can_edit_knowledge_entry(user) -> bool:
     return is_methodist(user) or is_admin(user)
 
 
+def _leads_any(user) -> bool:
+    return any(m.is_leader for m in memberships_of(user).values())
+
+
 def can_view_consultation_stats(user) -> bool:
     """Methodists, leaders (of any association) and admins see the consultation statistics."""
-    if is_admin(user) or is_methodist(user):
-        return True
-    return any(m.is_leader for m in memberships_of(user).values())
+    return is_admin(user) or is_methodist(user) or _leads_any(user)
+
+
+def can_view_overdue_questions(user) -> bool:
+    """Leaders (of the associations they lead) and admins (everywhere) see the questions past the response target."""
+    return is_admin(user) or _leads_any(user)
 
 
 # --- moderation (issue 6): leaders moderate their association, admins every association -------------------------

@@ -160,6 +160,7 @@ SITE_RULES = {
     "can_edit_knowledge_entry": {"methodist", "admin"},
     "can_view_consultation_stats": {"leader", "other_leader", "methodist", "admin"},
     "can_view_site_moderation_log": {"admin"},
+    "can_view_overdue_questions": {"leader", "other_leader", "admin"},
     "can_view_site_moderation_queue": {"admin"},
 }
 

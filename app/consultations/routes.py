@@ -33,7 +33,7 @@ def queue():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     filters = queues.Filters.from_args(request.args)
     consults = policy.is_methodist(me) or policy.is_admin(me)
-    leads = policy.is_admin(me) or any(m.is_leader for m in policy.memberships_of(me).values())
+    leads = policy.can_view_overdue_questions(me)
     return render_template(
         "consultations/queue.html",
         filters=filters,
