@@ -115,6 +115,16 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ВМК <noreply@example.org>")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)  # seconds; Flask-Mail sets none of its own
+    # The outbox (app/mail/) and its worker (`flask mail worker`).
+    MAIL_WORKER_INTERVAL = _int("MAIL_WORKER_INTERVAL", 5, minimum=1)  # seconds between looks at the outbox
+    MAIL_GROUPING_SECONDS = _int("MAIL_GROUPING_SECONDS", 300)  # notices within this window go out as one e-mail
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60, minimum=1)  # doubled after each temporary failure
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 1800, minimum=1)  # … up to this
+    MAIL_GIVE_UP_HOURS = _int("MAIL_GIVE_UP_HOURS", 48, minimum=1)  # then the message is marked failed
+    MAIL_CLAIM_SECONDS = _int("MAIL_CLAIM_SECONDS", 600, minimum=60)  # a claimed message unsent this long is retried
+    # Notifications (app/notifications/).
+    DIGEST_HOUR = _int("DIGEST_HOUR", 7, minimum=0)  # local hour of the daily digest, unless the user chose another
+    NOTIFICATION_RETENTION_DAYS = _int("NOTIFICATION_RETENTION_DAYS", 180, minimum=1)  # older ones are deleted
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

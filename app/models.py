@@ -20,16 +20,17 @@ from app.discussions.models import (
     Thread,
     ThreadReader,
 )
+from app.mail.models import OutboxMessage
 from app.moderation.models import ModerationAction, Report
-from app.notifications.models import Notification
+from app.notifications.models import Notification, NotificationPreference
 from app.search.models import SearchDocument
 from app.stamps import install as _install_stamp_triggers
 
 __all__ = [
     "AnswerEndorsement", "Association", "AssociationLevel", "AssociationWatch", "Attachment", "AuditEntry", "Bookmark",
-    "Draft", "Invitation", "KnowledgeEntry", "Membership", "Mention", "ModerationAction", "Notification", "Post",
-    "PostRevision", "Question", "QuestionEvent", "Reaction", "Report", "School", "SearchDocument", "Subject", "Tag",
-    "Thread", "ThreadReader", "User", "UserLevel",
+    "Draft", "Invitation", "KnowledgeEntry", "Membership", "Mention", "ModerationAction", "Notification",
+    "NotificationPreference", "OutboxMessage", "Post", "PostRevision", "Question", "QuestionEvent", "Reaction",
+    "Report", "School", "SearchDocument", "Subject", "Tag", "Thread", "ThreadReader", "User", "UserLevel",
 ]  # fmt: skip
 
 _install_stamp_triggers(Association.metadata)  # create_all() makes the change-stamp triggers too (app/stamps.py)

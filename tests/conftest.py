@@ -76,19 +76,36 @@ def client(app):
 
 
 class _Inbox:
-    def __init__(self):
-        self.messages = []
-        self._lock = threading.Lock()
+    """What the test SMTP server received. Reading it first runs the mail worker's sending step (`deliver_due`) in
+    the test's transaction, as `flask mail worker` would after the commit: the outbox rows the test's actions wrote
+    go out through real SMTP. Rows not yet due (a notice's grouping window) wait; tests move the clock with
+    `deliver(now=…)`."""
 
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content, policy=email_policy.default)
+    def __init__(self):
+        self._messages = []
+        self._lock = threading.Lock()
+        self.app = None
+
+    def receive(self, message) -> None:
         with self._lock:
-            self.messages.append(message)
-        return "250 OK"
+            self._messages.append(message)
+
+    def deliver(self, now=None):
+        """Run the worker's sending step once; its outcome (sent, retried, failed, skipped)."""
+        from app.mail.outbox import deliver_due
+
+        with self.app.app_context():
+            return deliver_due(now=now)
+
+    @property
+    def messages(self):
+        if self.app is not None:
+            self.deliver()
+        return self._messages
 
     def clear(self):
         with self._lock:
-            self.messages.clear()
+            self._messages.clear()
 
     def to(self, address: str):
         return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
@@ -97,7 +114,19 @@ class _Inbox:
         deadline = time.monotonic() + timeout
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)
-        return self.messages
+        return self._messages
+
+
+class _Handler:
+    """aiosmtpd's handler (apart from the inbox: aiosmtpd inspects its handler's attributes, and reading the inbox's
+    `messages` there would run the worker on the server's own thread)."""
+
+    def __init__(self, inbox: _Inbox):
+        self.inbox = inbox
+
+    async def handle_DATA(self, server, session, envelope):
+        self.inbox.receive(message_from_bytes(envelope.content, policy=email_policy.default))
+        return "250 OK"
 
 
 def _free_port() -> int:
@@ -109,7 +138,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def _smtp_controller():
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=_free_port())
     controller.start()
     yield controller, inbox
     controller.stop()
@@ -122,7 +151,9 @@ def smtp(app, _smtp_controller):
     inbox.clear()
     saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}
     app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
+    inbox.app = app
     yield inbox
+    inbox.app = None
     app.config.update(saved)
 
 

@@ -23,7 +23,6 @@ from app.associations.models import Association
 from app.auth.models import User
 from app.directory.models import School, Subject
 from app.extensions import db
-from app.mailer import discard_queued, send_queued
 
 bp = Blueprint("admin", __name__)
 
@@ -48,11 +47,9 @@ def _submit(form, action, rerender):
             message, category, url = action()
         except services.AdminError as exc:
             db.session.rollback()
-            discard_queued()
             (form[exc.field].errors if exc.field and exc.field in form else form.form_errors).append(exc.message)
         else:
             db.session.commit()
-            send_queued()
             flash(message, category)
             return redirect(url)
     return rerender(form)

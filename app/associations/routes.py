@@ -10,7 +10,6 @@ from app.associations.forms import FilterForm, InviteForm, JoinForm
 from app.associations.models import Association, Invitation, Membership, MembershipStatus
 from app.db import page_number
 from app.extensions import db
-from app.mailer import send_queued
 from app.policy import PermissionDenied, require
 
 bp = Blueprint("associations", __name__)
@@ -33,7 +32,6 @@ def _paginate(stmt):
 def _done(message: str, category: str, target: str):
     """Commit the one change, send its mail, say what happened and go back."""
     db.session.commit()
-    send_queued()
     return _say(message, category, target)
 
 

@@ -86,6 +86,14 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised by the database when the user's read state, watches or memberships change (app/stamps.py).
     view_version: Mapped[int] = mapped_column(sa.BigInteger, default=first_version, server_default="0")
+    # Notifications (app/notifications/): the bell's count of unread ones, kept in SQL by the notifying statements so
+    # that the header reads it from the login loader's row; e-mail settings and the address's delivery state.
+    unread_notifications: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    email_paused: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    email_bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a permanent failure: no more mail
+    email_bounce_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default=sa.text("''"))
+    digest_hour: Mapped[int | None] = mapped_column(sa.SmallInteger)  # local hour; None: the site's DIGEST_HOUR
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     school: Mapped[School | None] = relationship()
     subjects: Mapped[list[Subject]] = relationship(secondary=user_subjects, order_by=Subject.name)

@@ -19,7 +19,6 @@ from app.auth.forms import (
 from app.auth.models import UserStatus
 from app.db import utcnow
 from app.extensions import db, limiter
-from app.mailer import send_queued
 from app.security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -112,7 +111,6 @@ def register():
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
-            send_queued()
             return redirect(url_for("auth.register_done"))
     return render_template("auth/register.html", form=form), _form_status(form)
 
@@ -135,7 +133,6 @@ def confirm_email(token: str):
         return render_template("auth/confirm_email.html", user=user, form=form), _form_status(form)
     services.confirm_email(user, requires_approval=current_app.config["REGISTRATION_REQUIRES_APPROVAL"])
     db.session.commit()
-    send_queued()
     if user.status == UserStatus.ACTIVE:
         flash(_("Адрес подтверждён. Теперь вы можете войти."), "success")
     else:
@@ -156,7 +153,6 @@ def confirm_resend():
     if form.validate_on_submit():
         services.resend_confirmation(form.email.data)
         db.session.commit()
-        send_queued()
         flash(_("Если этот адрес зарегистрирован и ещё не подтверждён, мы отправили на него новую ссылку."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/confirm_resend.html", form=form), _form_status(form)
@@ -173,7 +169,6 @@ def password_reset_request():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        send_queued()
         flash(_("Если этот адрес зарегистрирован, мы отправили на него ссылку для смены пароля."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/password_reset_request.html", form=form), _form_status(form)
@@ -189,7 +184,6 @@ def password_reset(token: str):
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
         db.session.commit()
-        send_queued()
         flash(_("Пароль изменён. Войдите с новым паролем."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/password_reset.html", form=form, user=user), _form_status(form)
@@ -208,7 +202,6 @@ def password_change():
             form.current_password.errors.append(str(exc))
         else:
             db.session.commit()
-            send_queued()
             # The session token changed: sign this browser in again; every other session is over.
             login_user(current_user._get_current_object(), remember=_has_remember_cookie())
             flash(_("Пароль изменён. На других устройствах нужно будет войти заново."), "success")

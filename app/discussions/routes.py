@@ -16,7 +16,6 @@ from app.discussions import drafts, queries, services
 from app.discussions.forms import BODY_HINT, ReplyForm, ThreadForm
 from app.discussions.models import Post, Thread, ThreadKind
 from app.extensions import csrf, db
-from app.mailer import send_queued
 from app.policy import require
 
 bp = Blueprint("discussions", __name__)
@@ -101,7 +100,6 @@ def thread_create(slug):
         return _render_create(association, form, status=400, upload_error=_explain(exc, form))
     drafts.consume(current_user, drafts.thread_key(association))
     db.session.commit()
-    send_queued()
     return redirect(url_for("discussions.thread_show", thread_id=thread.id))
 
 
@@ -197,7 +195,6 @@ def thread_reply(thread_id):
         return _error_page(thread, reader, form, target, upload_error=_explain(exc, form))
     drafts.consume(current_user, drafts.reply_key(thread))
     db.session.commit()
-    send_queued()
     return redirect(_post_url(post))
 
 

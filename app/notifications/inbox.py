@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.db import prepared, rows, utcnow
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.services import lower_unread_count
 from app.notifications.texts import notice_reason, notice_text
 
 
@@ -120,7 +121,11 @@ def mark_read(user, notification_id: int) -> bool:
     mine = sa.and_(Notification.id == notification_id, Notification.user_id == user.id)
     if db.session.scalar(sa.select(Notification.id).where(mine)) is None:
         return False
-    db.session.execute(sa.update(Notification).where(mine, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    done = db.session.execute(
+        sa.update(Notification).where(mine, Notification.read_at.is_(None)).values(read_at=utcnow())
+    ).rowcount
+    if done:
+        lower_unread_count(user, done)
     return True
 
 
@@ -131,4 +136,5 @@ def mark_all_read(user) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    lower_unread_count(user, None)
     return done.rowcount or 0

@@ -1,0 +1,2 @@
+"""E-mail through a transactional outbox: a message is a row written in the transaction of the action that caused
+it; the worker (`flask mail worker`) sends it, retries temporary failures and never sends a row twice."""
