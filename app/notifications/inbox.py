@@ -69,6 +69,7 @@ def _inbox_rows():
             Notification.id,
             Notification.kind,
             Notification.params,
+            Notification.count,
             Notification.created_at,
             Notification.read_at,
             Notification.actor_id,
@@ -106,7 +107,7 @@ def _item(row, target: Target | None) -> InboxItem:
     points = row.post_id is not None or row.thread_id is not None or row.association_id is not None
     return InboxItem(
         id=row.id,
-        text=notice_text(row.kind, row.params, automatic=row.actor_id is None),
+        text=notice_text(row.kind, row.params, automatic=row.actor_id is None, count=row.count or 1),
         reason=notice_reason(row.params),
         actor_name=row.actor_name,
         created_at=row.created_at,

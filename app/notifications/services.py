@@ -34,14 +34,15 @@ def notify(user, kind: str, *, actor=None, association_id=None, thread_id=None, 
 
 
 def notify_many(user_ids: Iterable[int], kind: str, *, actor=None, association_id=None, thread_id=None,
-                post_id=None, **params) -> int:  # fmt: skip
-    """Tell each of `user_ids` about `kind` (once each, never the actor); how many were told."""
+                post_id=None, at_most: Delivery | None = None, **params) -> int:  # fmt: skip
+    """Tell each of `user_ids` about `kind` (once each, never the actor); how many were told. `at_most=DIGEST` keeps
+    the e-mail for the digest even where the user chose «сразу» (replies in a thread one only tracks)."""
     category = category_of(kind)
     actor_id = getattr(actor, "id", None)
     wanted = sorted({int(user_id) for user_id in user_ids if user_id is not None} - {actor_id})
     if not wanted:
         return 0
-    states = _email_states(wanted, category)  # only active accounts
+    states = _email_states(wanted, category, at_most)  # only active accounts
     recipients = [user_id for user_id in wanted if user_id in states]
     if not recipients:
         return 0
@@ -74,7 +75,7 @@ def _count_unread():
     )
 
 
-def _email_states(user_ids: list[int], category: Category) -> dict[int, str | None]:
+def _email_states(user_ids: list[int], category: Category, at_most: Delivery | None) -> dict[int, str | None]:
     """{user id: the new notification's e-mail state} for the active accounts among `user_ids`: pending (immediate),
     digest, or None (no e-mail: the user chose so, paused e-mail, or the address is unconfirmed or bounces)."""
     preference = NotificationPreference
@@ -86,6 +87,8 @@ def _email_states(user_ids: list[int], category: Category) -> dict[int, str | No
     states: dict[int, str | None] = {}
     for user_id, paused, bounced_at, confirmed_at, chosen in found:
         delivery = _delivery(chosen, category)
+        if at_most == Delivery.DIGEST and delivery == Delivery.IMMEDIATE:
+            delivery = Delivery.DIGEST
         if paused or bounced_at is not None or confirmed_at is None or delivery == Delivery.OFF:
             states[user_id] = None
         else:

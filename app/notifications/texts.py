@@ -5,16 +5,21 @@ Parameters the texts read (any other is ignored, so a feature may store more):
 - `reason` — a moderator's reason, shown on its own line («Причина: …») for every kind;
 - `association` (or `association_name`) — an association's name (where a thread went, where a member was muted or
   banned);
-- `until` — an ISO 8601 time (until when a member is muted), shown in the reader's time zone;
-- `outcome` — how a report was resolved: "dismissed", "hidden" or "hidden_muted".
+- `until`, `due` — an ISO 8601 time (until when a member is muted, when a question's answer is due), shown in the
+  reader's time zone;
+- `report_reason` — a report's reason ("spam", "insult", "off_topic", "pupils_data", "other");
+- `outcome` — how a report was resolved: "dismissed", "hidden" or "hidden_muted"; how a question was closed:
+  "duplicate", "not_a_question" or "resolved".
 Titles of threads are never taken from `params`: the inbox links to the thread or post itself, with its current title,
 and only while the reader may see it. A kind missing from the table gets a generic text.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.i18n import datetime_filter
 
@@ -28,6 +33,7 @@ class NoticeText:
     detailed: str | None = None
     needs: tuple[str, ...] = ()
     automatic: str | None = None
+    counted: Callable[[int], str] | None = None  # a grouped kind's text for more than one («3 коллеги отметили…»)
 
 
 TEXTS: dict[str, NoticeText] = {
@@ -64,6 +70,39 @@ TEXTS: dict[str, NoticeText] = {
     # reports
     "report_resolved": NoticeText(_l("Ваша жалоба рассмотрена."), _l("Ваша жалоба рассмотрена: %(outcome)s."),
                                   ("outcome",)),
+    # discussions
+    "thread_reply": NoticeText(_l("Новый ответ в теме, за которой вы следите."),
+                               counted=lambda n: ngettext("%(num)d новый ответ в теме, за которой вы следите.",
+                                                          "%(num)d новых ответов в теме, за которой вы следите.", n)),
+    "post_reply": NoticeText(_l("Ответ на ваше сообщение.")),
+    "mention": NoticeText(_l("Вас упомянули в сообщении.")),
+    "post_useful": NoticeText(_l("Коллега отметил ваше сообщение как полезное."),
+                              counted=lambda n: ngettext("%(num)d коллега отметил ваше сообщение как полезное.",
+                                                         "%(num)d коллег отметили ваше сообщение как полезное.", n)),
+    "thread_new": NoticeText(_l("Новая тема в объединении, за которым вы следите.")),
+    "announcement": NoticeText(_l("Новое объявление в вашем объединении.")),
+    # consultations: the asker and the answers' authors
+    "question_taken": NoticeText(_l("Методист взял ваш вопрос в работу.")),
+    "question_answered": NoticeText(_l("Методист ответил на ваш вопрос.")),
+    "question_accepted": NoticeText(_l("Ваш ответ отмечен как решение вопроса.")),
+    "question_endorsed": NoticeText(_l("Методист рекомендовал ответ на ваш вопрос.")),
+    "answer_endorsed": NoticeText(_l("Методист рекомендовал ваш ответ.")),
+    "question_reopened": NoticeText(_l("Ваш вопрос снова в работе.")),
+    "question_closed": NoticeText(_l("Ваш вопрос закрыт."), _l("Ваш вопрос закрыт: %(outcome)s."), ("outcome",)),
+    "question_reminder": NoticeText(_l("На ваш вопрос ответили. Отметьте ответ, который помог, или оцените "
+                                       "консультацию.")),
+    # consultations: methodists, leaders and admins
+    "question_new": NoticeText(_l("Новый вопрос по вашему предмету.")),
+    "question_assigned": NoticeText(_l("Вам назначен вопрос.")),
+    "question_due_soon": NoticeText(_l("Срок ответа на вопрос скоро истекает."),
+                                    _l("Срок ответа на вопрос истекает %(due)s."), ("due",)),
+    "question_overdue": NoticeText(_l("Срок ответа на вопрос истёк.")),
+    # leaders
+    "join_request": NoticeText(_l("Новая заявка на вступление в объединение."),
+                               _l("Новая заявка на вступление в объединение «%(association)s»."), ("association",)),
+    "report_new": NoticeText(_l("Новая жалоба на сообщение."),
+                             _l("Новая жалоба на сообщение: %(report_reason)s."), ("report_reason",)),
+    "post_held": NoticeText(_l("Сообщение нового участника ждёт проверки (премодерация).")),
 }  # fmt: skip
 
 GENERIC = _l("Новое уведомление.")
@@ -77,6 +116,17 @@ PARAM_WORDS = {
         "dismissed": _l("нарушений не найдено"),
         "hidden": _l("сообщение скрыто"),
         "hidden_muted": _l("сообщение скрыто, автор временно лишён права писать"),
+        # a question closed (consultations)
+        "duplicate": _l("это повтор другого вопроса"),
+        "not_a_question": _l("это не вопрос"),
+        "resolved": _l("вопрос решён"),
+    },
+    "report_reason": {
+        "spam": _l("спам или реклама"),
+        "insult": _l("оскорбление"),
+        "off_topic": _l("не по теме"),
+        "pupils_data": _l("персональные данные учеников"),
+        "other": _l("другое"),
     },
 }
 
@@ -88,7 +138,7 @@ def _value(name: str, value) -> str | None:
     if name in PARAM_WORDS:
         word = PARAM_WORDS[name].get(str(value))
         return str(word) if word is not None else None
-    if name == "until":
+    if name in ("until", "due"):
         try:
             moment = datetime.fromisoformat(str(value))
         except ValueError:
@@ -104,13 +154,15 @@ def _param(params: dict, name: str):
     return None
 
 
-def notice_text(kind: str, params: dict | None, *, automatic: bool = False) -> str:
+def notice_text(kind: str, params: dict | None, *, automatic: bool = False, count: int = 1) -> str:
     """The sentence of a notification of `kind` (the reason is shown apart: `notice_reason`)."""
     spec = TEXTS.get(kind)
     if spec is None:
         return str(GENERIC)
     if automatic and spec.automatic is not None:
         return str(spec.automatic)
+    if count > 1 and spec.counted is not None:
+        return spec.counted(count)
     params = params if isinstance(params, dict) else {}
     if spec.detailed is not None:
         values = {name: _value(name, _param(params, name)) for name in spec.needs}
