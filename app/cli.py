@@ -1,4 +1,5 @@
-"""Command-line interface: `flask seed-demo`, `flask user create`. Commands call the same services as the views."""
+"""Command-line interface: `flask seed-demo`, `flask user create`, `flask mail …`. Commands call the same services
+as the views."""
 
 import click
 from flask.cli import with_appcontext
@@ -7,7 +8,9 @@ from flask.cli import with_appcontext
 def init_app(app) -> None:
     from app.auth.cli import user_cli
     from app.discussions.cli import posts_cli
+    from app.mail.cli import mail_cli
 
+    app.cli.add_command(mail_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(posts_cli)
     app.cli.add_command(seed_demo_command)

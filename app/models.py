@@ -20,7 +20,7 @@ from app.discussions.models import (
     Thread,
     ThreadReader,
 )
-from app.mail.models import OutboxMessage
+from app.mail.models import OutboxMessage, WorkerJob
 from app.moderation.models import ModerationAction, Report
 from app.notifications.models import Notification, NotificationPreference
 from app.search.models import SearchDocument
@@ -31,6 +31,7 @@ __all__ = [
     "Draft", "Invitation", "KnowledgeEntry", "Membership", "Mention", "ModerationAction", "Notification",
     "NotificationPreference", "OutboxMessage", "Post", "PostRevision", "Question", "QuestionEvent", "Reaction",
     "Report", "School", "SearchDocument", "Subject", "Tag", "Thread", "ThreadReader", "User", "UserLevel",
+    "WorkerJob",
 ]  # fmt: skip
 
 _install_stamp_triggers(Association.metadata)  # create_all() makes the change-stamp triggers too (app/stamps.py)

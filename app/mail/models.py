@@ -47,3 +47,13 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(sa.String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkerJob(db.Model):
+    """A periodic job of the mail worker and when it last started: a worker runs a job only after claiming it with a
+    conditional UPDATE of this row, so two workers never run the same job at once."""
+
+    __tablename__ = "mail_worker_jobs"
+
+    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -68,11 +68,18 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_outbox")),
     )  # fmt: skip
     op.create_index("ix_mail_outbox_due", "mail_outbox", ["status", "send_after"])
+    op.create_table(
+        "mail_worker_jobs",
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("last_run_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_mail_worker_jobs")),
+    )
     op.create_index("uq_mail_outbox_waiting_notices", "mail_outbox", ["user_id"], unique=True,
                     sqlite_where=sa.text(_NOTICES), postgresql_where=sa.text(_NOTICES))  # fmt: skip
 
 
 def downgrade():
+    op.drop_table("mail_worker_jobs")
     op.drop_index("uq_mail_outbox_waiting_notices", table_name="mail_outbox")
     op.drop_index("ix_mail_outbox_due", table_name="mail_outbox")
     op.drop_table("mail_outbox")
