@@ -13,10 +13,13 @@ from app import policy
 from app.associations.models import Association
 from app.discussions.editing import post_url
 from app.discussions.models import Post, Thread
+from app.discussions.queries import excerpt
 from app.extensions import db
 from app.notifications.inbox import Target
 
-_POST_COLUMNS = (Post.id, Post.thread_id, Post.number, Post.author_id, Post.deleted_at, Post.hidden_at, Post.held_at)
+EXCERPT = 300  # characters of the post a notice quotes (the inbox and e-mail)
+_POST_COLUMNS = (Post.id, Post.thread_id, Post.number, Post.author_id, Post.deleted_at, Post.hidden_at, Post.held_at,
+                 Post.body_html)  # fmt: skip
 
 
 def notice_targets(user, notices) -> dict[int, Target]:
@@ -48,7 +51,7 @@ def _target(user, notice, posts: dict, threads: dict, associations: dict) -> Tar
     post = posts.get(notice.post_id)
     if post is not None and post.thread is not None and policy.can_view_post(user, post):
         label = _("сообщение № %(n)d в теме «%(title)s»", n=post.number, title=post.thread.title)
-        return Target(label, post_url(post))
+        return Target(label, post_url(post), excerpt(post, EXCERPT))
     thread = threads.get(notice.thread_id) or (post.thread if post is not None else None)
     if thread is not None and policy.can_view_thread(user, thread):
         return Target(

@@ -26,6 +26,7 @@ class Target:
 
     label: str  # «сообщение № 3 в теме «…»», «тема «…»», «объединение «…»»
     url: str
+    excerpt: str = ""  # the start of the post's text, when the notice is about a post
 
 
 # resolver(user, notices) → {notification id: Target} for the page's notices (rows with id, thread_id, post_id,
