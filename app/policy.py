@@ -98,6 +98,11 @@ def can_access_admin(user) -> bool:
     return is_admin(user)
 
 
+def can_manage_mail(user) -> bool:
+    """The outbox's state and failures (addresses, errors) and sending a failed e-mail again: admins."""
+    return is_admin(user)
+
+
 def can_view_profile(viewer, target: User) -> bool:
     """Profiles are for signed-in colleagues; pending and suspended accounts are shown to admins only."""
     if not _is_active(viewer):

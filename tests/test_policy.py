@@ -155,6 +155,7 @@ ATTACHMENT_CASES = {
 SITE_RULES = {
     "is_active_user": ACTIVE,
     "can_access_admin": {"admin"},
+    "can_manage_mail": {"admin"},
     "is_admin": {"admin"},
     "is_methodist": {"methodist"},
     "can_edit_knowledge_entry": {"methodist", "admin"},
