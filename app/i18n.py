@@ -1,12 +1,21 @@
 """Locale and time zone of the request, and the display filters for dates (stored UTC, shown in the user's zone)."""
 
 import functools
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, g, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone, get_translations
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from flask_login import current_user
 
 LOCALE_COOKIE = "vmk_locale"
@@ -151,3 +160,22 @@ def init_app(app) -> None:
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@contextmanager
+def recipient_context(user):
+    """Write for `user` outside their request (e-mail from the worker): their language and their time zone, so
+    dates in the message read as on their screen. Restores the current ones after."""
+    from pytz import timezone as pytz_timezone
+
+    languages = current_app.config["LANGUAGES"]
+    locale = user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    zone = user.timezone if is_valid_timezone(user.timezone) else current_app.config["TIMEZONE"]
+    with force_locale(locale):
+        ctx = g._flask_babel  # force_locale made Flask-Babel's per-request namespace
+        saved = getattr(ctx, "babel_tzinfo", None)
+        ctx.babel_tzinfo = pytz_timezone(zone)
+        try:
+            yield
+        finally:
+            ctx.babel_tzinfo = saved

@@ -16,6 +16,7 @@ from app.discussions import drafts, queries, services
 from app.discussions.forms import BODY_HINT, ReplyForm, ThreadForm
 from app.discussions.models import Post, Thread, ThreadKind
 from app.extensions import csrf, db
+from app.notifications.services import mark_thread_read as mark_thread_notices_read
 from app.policy import require
 
 bp = Blueprint("discussions", __name__)
@@ -159,6 +160,9 @@ def _render_thread(
     thread: Thread, reader, form: ReplyForm, target: Post | None, *, page, status=200, upload_error=None
 ):
     view = queries.thread_view(thread, reader, current_user, page=page, mode=request.args.get("view", "flat"))
+    if current_user.is_authenticated:
+        # The thread is open: its notifications are read, and the bell on this page already counts without them.
+        mark_thread_notices_read(current_user, thread.id)
     html = render_template(
         "discussions/thread_show.html", thread=thread, association=thread.association, view=view, form=form,
         reply_target=target, body_hint=BODY_HINT, upload_error=upload_error,
@@ -166,6 +170,7 @@ def _render_thread(
     if current_user.is_authenticated and view.posts:
         # Rendered first: committing expires the loaded posts, and the template must not reload them one by one.
         services.mark_read(current_user, thread, number=view.last_number_shown, reader=reader)
+    if current_user.is_authenticated:
         db.session.commit()
     return html, status
 

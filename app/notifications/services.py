@@ -121,18 +121,27 @@ def _join_groups(recipients, kind, actor_id, thread_id, post_id, states, params,
     ).all()  # fmt: skip
     if not found:
         return set()
-    connection = db.session.connection()
-    for notification_id, user_id, email_state in sorted(found, key=lambda row: row.user_id):
-        state = states[user_id]
-        # Still waiting: stays as it was; already mailed: mailed again with the new count; no e-mail wanted: none.
-        new_state = email_state if email_state in (EmailState.PENDING, EmailState.DIGEST) else state
-        connection.execute(
-            sa.update(Notification.__table__)
-            .where(Notification.__table__.c.id == notification_id)
-            .values(count=Notification.__table__.c.count + 1, actor_id=actor_id, created_at=now, params=params,
-                    email_state=new_state)
-        )  # fmt: skip
+    # Still waiting: stays as it was; already mailed: mailed again with the new count; no e-mail wanted: none.
+    # One statement for all (executemany), in user order like the inserts.
+    changes = [{"notification_id": notification_id, "new_state": email_state
+                if email_state in (EmailState.PENDING, EmailState.DIGEST) else states[user_id]}
+               for notification_id, user_id, email_state in sorted(found, key=lambda row: row.user_id)]  # fmt: skip
+    values = {"new_actor_id": actor_id, "new_created_at": now, "new_params": params}
+    db.session.connection().execute(_join_group(), [dict(change, **values) for change in changes])
     return {row.user_id for row in found}
+
+
+@prepared
+def _join_group():
+    table = Notification.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("notification_id"))
+        .values(count=table.c.count + 1, actor_id=sa.bindparam("new_actor_id", type_=table.c.actor_id.type),
+                created_at=sa.bindparam("new_created_at", type_=table.c.created_at.type),
+                params=sa.bindparam("new_params", type_=table.c.params.type),
+                email_state=sa.bindparam("new_state", type_=table.c.email_state.type))
+    )  # fmt: skip
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
