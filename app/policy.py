@@ -439,7 +439,8 @@ def can_view_consultation_stats(user) -> bool:
 
 
 def receives_queue_notices(user) -> bool:
-    """Who the consultation queue's notices may reach (new, assigned, overdue questions): methodists, leaders, admins."""
+    """Who the consultation queue's notices may reach (new, assigned, overdue questions): methodists, leaders and
+    admins."""
     return can_view_consultation_stats(user)
 
 
