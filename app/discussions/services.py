@@ -37,6 +37,9 @@ REPLY_HOOKS: list = []
 # subject and level).
 REPLY_CHECKS: list = []
 HOLD_CHECKS: list = []
+# Told of each post held for approval (a new thread's opening post, or a reply), once it is flushed: moderation tells
+# the association's leaders.
+HELD_HOOKS: list = []
 
 
 def _held(author: User, association) -> bool:
@@ -166,6 +169,9 @@ def create_thread(
     # Held or not: a question keeps the details it was asked with (consultations' lists leave hidden threads out).
     for hook in THREAD_HOOKS:
         hook(thread, details or {})
+    if held:
+        for hook in HELD_HOOKS:
+            hook(post)
     return thread
 
 
@@ -233,9 +239,8 @@ def create_reply(
     reader.last_read_number = max(reader.last_read_number or 0, number)  # one's own post is read
     db.session.flush()
     db.session.refresh(thread, ["post_count", "reply_count", "last_posted_at", "last_poster_id"])
-    if not held:
-        for hook in REPLY_HOOKS:
-            hook(post)
+    for hook in HELD_HOOKS if held else REPLY_HOOKS:
+        hook(post)
     return post
 
 
