@@ -438,13 +438,13 @@ def can_view_consultation_stats(user) -> bool:
     return is_admin(user) or is_methodist(user) or _leads_any(user)
 
 
-def receives_queue_notices(user) -> bool:
+def can_receive_queue_notices(user) -> bool:
     """Who the consultation queue's notices may reach (new, assigned, overdue questions): methodists, leaders and
     admins."""
     return can_view_consultation_stats(user)
 
 
-def receives_leading_notices(user) -> bool:
+def can_receive_leading_notices(user) -> bool:
     """Who the leaders' notices may reach (join requests, reports, held posts): leaders and admins."""
     return is_admin(user) or _leads_any(user)
 

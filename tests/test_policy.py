@@ -162,8 +162,8 @@ SITE_RULES = {
     "can_view_consultation_stats": {"leader", "other_leader", "methodist", "admin"},
     "can_view_site_moderation_log": {"admin"},
     "can_view_overdue_questions": {"leader", "other_leader", "admin"},
-    "receives_queue_notices": {"leader", "other_leader", "methodist", "admin"},
-    "receives_leading_notices": {"leader", "other_leader", "admin"},
+    "can_receive_queue_notices": {"leader", "other_leader", "methodist", "admin"},
+    "can_receive_leading_notices": {"leader", "other_leader", "admin"},
     "can_view_site_moderation_queue": {"admin"},
 }
 

@@ -13,9 +13,9 @@ def categories_for(user) -> list[Category]:
     """The categories whose notices can reach the user (the settings page shows only these)."""
     shown = []
     for category in Category:
-        if category.audience == Audience.CONSULTANTS and not policy.receives_queue_notices(user):
+        if category.audience == Audience.CONSULTANTS and not policy.can_receive_queue_notices(user):
             continue
-        if category.audience == Audience.MODERATORS and not policy.receives_leading_notices(user):
+        if category.audience == Audience.MODERATORS and not policy.can_receive_leading_notices(user):
             continue
         shown.append(category)
     return shown
