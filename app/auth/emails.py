@@ -20,6 +20,9 @@ SUBJECTS = {
     "password_reset": _l("Восстановление пароля"),
     "password_changed": _l("Пароль изменён"),
     "approval_needed": _l("Новая учётная запись ожидает одобрения"),
+    "email_change": _l("Подтвердите новый адрес электронной почты"),
+    "email_change_notice": _l("Запрошена смена адреса электронной почты"),
+    "delivery_test": _l("Проверка доставки писем"),
 }
 
 
@@ -37,11 +40,13 @@ def lifetime(seconds: int) -> str:
     return ngettext("%(num)d минута", "%(num)d минут", max(1, seconds // 60))
 
 
-def _send(user: User, template: str, **context) -> None:
+def _send(user: User, template: str, *, to: str | None = None, **context) -> None:
+    # The user's id goes with the message: a 5xx refusal of their address marks it as bouncing (app/mail/outbox.py;
+    # mail to another address, such as a new one awaiting confirmation, marks nothing).
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         context = {k: v(user) if callable(v) else v for k, v in context.items()}
         subject = f"{SUBJECTS[template]} — {current_app.config['SITE_NAME']}"
-        queue_email(user.email, subject, f"auth/email/{template}", user=user, **context)
+        queue_email(to or user.email, subject, f"auth/email/{template}", user_id=user.id, user=user, **context)
 
 
 def send_confirmation(user: User) -> None:
@@ -58,6 +63,21 @@ def send_password_reset(user: User) -> None:
 
 def send_password_changed(user: User) -> None:
     _send(user, "password_changed", link=absolute_url("auth.password_reset_request"))
+
+
+def send_email_change(user: User, new_email: str) -> None:
+    link = absolute_url("auth.email_change_confirm", token=tokens.make_email_change_token(user, new_email))
+    max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
+    _send(user, "email_change", to=new_email, new_email=new_email, link=link, lifetime=lambda _user: lifetime(max_age))
+
+
+def send_email_change_notice(user: User, new_email: str) -> None:
+    """To the old address: if someone else asked, the owner learns it before anything changes."""
+    _send(user, "email_change_notice", new_email=new_email, link=absolute_url("auth.password_reset_request"))
+
+
+def send_delivery_test(user: User) -> None:
+    _send(user, "delivery_test", link=absolute_url("auth.email_change"))
 
 
 def notify_admins_of_pending(newcomer: User) -> int:

@@ -160,13 +160,23 @@ class PasswordResetForm(FlaskForm):
     password, password2 = new_password_fields()
 
 
-class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(
+def current_password_field():
+    """The password the user has now: proof that the owner is at the keyboard before a change of credentials."""
+    return PasswordField(
         _l("Текущий пароль"),
         validators=[DataRequired(_l("Введите текущий пароль."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = current_password_field()
     password, password2 = new_password_fields()
+
+
+class EmailChangeForm(FlaskForm):
+    email = email_field(_l("Новый адрес электронной почты"))
+    current_password = current_password_field()
 
 
 class ConfirmForm(FlaskForm):

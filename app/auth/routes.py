@@ -9,6 +9,7 @@ from app import policy
 from app.auth import services, tokens
 from app.auth.forms import (
     ConfirmForm,
+    EmailChangeForm,
     EmailForm,
     LoginForm,
     PasswordChangeForm,
@@ -229,3 +230,67 @@ def settings():
         flash(_("Изменения сохранены."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form), _form_status(form)
+
+
+# --- the e-mail address: changing it, mail that does not reach it ---------------------------------------------------
+
+
+@bp.route("/settings/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit(MAIL_LIMIT, methods=["POST"])
+@limiter.limit(MAIL_PER_ADDRESS_LIMIT, methods=["POST"], key_func=_posted_email, exempt_when=_no_email_posted)
+def email_change():
+    policy.require(policy.can_edit_profile(current_user, current_user))
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            new_email = services.request_email_change(
+                current_user, new_email=form.email.data, current_password=form.current_password.data
+            )
+        except services.AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Мы отправили ссылку на %(email)s. Адрес сменится, когда вы откроете её и подтвердите.",
+                    email=new_email), "info")  # fmt: skip
+            return redirect(url_for("auth.email_change"))
+    return render_template("auth/email_change.html", form=form, retry_form=ConfirmForm()), _form_status(form)
+
+
+@bp.route("/settings/email/confirm/<token>", methods=["GET", "POST"])
+def email_change_confirm(token: str):
+    try:
+        user, new_email = tokens.email_change_from_token(token)
+    except tokens.TokenUsed as used:
+        return _email_change_page(used.user, used.user.email, already=True)
+    except tokens.TokenInvalid as exc:
+        return _link_invalid(exc, resend_endpoint="auth.email_change")
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _email_change_page(user, new_email, form=form), _form_status(form)
+    try:
+        services.confirm_email_change(user, new_email)
+    except services.AccountError as exc:
+        return _email_change_page(user, new_email, error=str(exc)), 400
+    db.session.commit()
+    flash(_("Адрес электронной почты изменён на %(email)s.", email=new_email), "success")
+    return redirect(url_for("auth.email_change" if current_user.is_authenticated else "auth.login"))
+
+
+def _email_change_page(user, new_email: str, **context) -> str:
+    return render_template("auth/email_change_confirm.html", user=user, new_email=new_email, **context)
+
+
+@bp.post("/settings/email/retry")
+@login_required
+@limiter.limit(MAIL_LIMIT)
+def email_delivery_retry():
+    policy.require(policy.can_edit_profile(current_user, current_user))
+    if current_user.email_bounced_at is None:
+        flash(_("Письма на ваш адрес доставляются, проверять нечего."), "info")
+    else:  # the CSRF token is checked by CSRFProtect before any POST view
+        services.retry_email_delivery(current_user)
+        db.session.commit()
+        flash(_("Мы отправили проверочное письмо на %(email)s. Если оно не дойдёт, предупреждение появится снова.",
+                email=current_user.email), "success")  # fmt: skip
+    return redirect(url_for("auth.email_change"))

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.auth import emails
 from app.auth.models import Role, User, UserStatus
@@ -16,7 +17,11 @@ LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
 class AccountError(Exception):
-    """A domain error with a message fit to show the user."""
+    """A domain error with a message fit to show the user (beside `field` of the form, when it names one)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def normalize_email(email: str) -> str:
@@ -139,6 +144,66 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     if not user.check_password(current_password):
         raise AccountError(_("Текущий пароль введён неверно."))
     set_password(user, new_password)
+
+
+# --- the address: changing it, and mail that does not reach it -------------------------------------------------------
+
+
+def _address_taken_error() -> AccountError:
+    return AccountError(_("Этот адрес уже занят другой учётной записью. Укажите другой адрес."), "email")
+
+
+def request_email_change(user: User, *, new_email: str, current_password: str) -> str:
+    """Mail a confirmation link to the new address and a notice to the old one; the address changes on confirmation."""
+    if not user.check_password(current_password):
+        raise AccountError(_("Текущий пароль введён неверно."), "current_password")
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise AccountError(_("Это ваш текущий адрес. Укажите новый."), "email")
+    if find_user_by_email(new_email) is not None:
+        raise _address_taken_error()
+    emails.send_email_change(user, new_email)
+    emails.send_email_change_notice(user, new_email)
+    return new_email
+
+
+def confirm_email_change(user: User, new_email: str) -> None:
+    """The new address proved to be the user's: it replaces the old one, confirmed, with no bounce on it."""
+    new_email = normalize_email(new_email)
+    other = find_user_by_email(new_email)
+    if other is not None and other.id != user.id:
+        raise _address_taken_error()  # registered by someone else after the link was sent
+    try:
+        with db.session.begin_nested():  # ...or at this very moment
+            user.email = new_email
+            user.email_confirmed_at = utcnow()
+            clear_email_bounce(user)
+    except IntegrityError:
+        raise _address_taken_error() from None
+
+
+def mark_email_bounced(email: str, reason: str) -> bool:
+    """Mail to the address is refused (a bounce report): no more notices go there. False if no account has it."""
+    user = find_user_by_email(email)
+    if user is None:
+        return False
+    user.email_bounced_at = utcnow()
+    user.email_bounce_reason = " ".join((reason or "").split())[:500]
+    db.session.flush()
+    return True
+
+
+def clear_email_bounce(user: User) -> None:
+    """Mail may go to the address again (it was changed, or the user says it is fixed)."""
+    user.email_bounced_at = None
+    user.email_bounce_reason = ""
+    db.session.flush()
+
+
+def retry_email_delivery(user: User) -> None:
+    """The user says the mailbox works again: lift the bounce and send a test message (a new bounce sets it back)."""
+    clear_email_bounce(user)
+    emails.send_delivery_test(user)
 
 
 def update_profile(

@@ -43,6 +43,18 @@ def link_path(message) -> str:
     return url.path + (f"?{url.query}" if url.query else "")
 
 
+DAMAGES = ("tamper", "truncate", "garbage")
+
+
+def damaged(token: str, damage: str) -> str:
+    """A link's token as a mail client or a careless copy leaves it."""
+    return {
+        "tamper": token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
+        "truncate": token[: len(token) // 2],
+        "garbage": "not-a-token",
+    }[damage]
+
+
 def only_message(inbox, address: str):
     messages = inbox.wait(1)
     mine = inbox.to(address)

@@ -8,7 +8,9 @@ from app.auth import tokens
 from app.auth.models import Role, UserStatus
 from app.extensions import db
 from tests.auth.conftest import (
+    DAMAGES,
     GOOD_PASSWORD,
+    damaged,
     link_path,
     links_in,
     old_token,
@@ -108,15 +110,11 @@ def test_a_used_link_says_already_confirmed(client, smtp):
         assert "уже подтверждён" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("damage", ["tamper", "truncate", "garbage"])
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_damaged_links_get_a_clear_400_page(client, smtp, damage):
     path = register_and_get_link(client, smtp)
     token = path.removeprefix("/confirm/")
-    broken = {
-        "tamper": token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
-        "truncate": token[: len(token) // 2],
-        "garbage": "not-a-token",
-    }[damage]
+    broken = damaged(token, damage)
     for response in (client.get(f"/confirm/{broken}"), client.post(f"/confirm/{broken}")):
         assert response.status_code == 400
         html = response.get_data(as_text=True)
