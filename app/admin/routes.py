@@ -19,12 +19,14 @@ from app.admin.forms import (
     UserFilterForm,
     choices,
 )
+from app.admin.mail_routes import bp as mail_bp
 from app.associations.models import Association
 from app.auth.models import User
 from app.directory.models import School, Subject
 from app.extensions import db
 
 bp = Blueprint("admin", __name__)
+bp.register_blueprint(mail_bp, url_prefix="/mail")  # /admin/mail: the outbox, behind this blueprint's gate
 
 
 @bp.before_request

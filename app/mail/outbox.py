@@ -175,8 +175,10 @@ def _deliver_one(row_id: int, now: datetime, sender: _Sender, outcome: Outcome) 
         outcome.failed += 1
         return
     except TemporaryFailure as failure:
-        _retry_later(row, str(failure), now, rendered.to)
-        outcome.retried += 1
+        if _retry_later(row, str(failure), now, rendered.to):
+            outcome.retried += 1
+        else:
+            outcome.failed += 1
         return
     if rendered.after_sent is not None:
         rendered.after_sent()
@@ -204,14 +206,16 @@ def _finish(row_id: int, status: str, *, error: str = "", **values) -> None:
     db.session.commit()
 
 
-def _retry_later(row: OutboxMessage, error: str, now: datetime, to_address: str) -> None:
+def _retry_later(row: OutboxMessage, error: str, now: datetime, to_address: str) -> bool:
+    """Queue the row again after a growing delay; False when it has been failing too long and is given up."""
     config = current_app.config
     created = row.created_at or now
     if now - created >= timedelta(hours=config["MAIL_GIVE_UP_HOURS"]):
         _finish(row.id, OutboxStatus.FAILED, error=f"{error} (попытки прекращены)", to_address=to_address)
-        return
+        return False
     delay = min(config["MAIL_RETRY_BASE_SECONDS"] * 2 ** max(row.attempts - 1, 0), config["MAIL_RETRY_MAX_SECONDS"])
     _finish(row.id, OutboxStatus.QUEUED, error=error, send_after=now + timedelta(seconds=delay))
+    return True
 
 
 def _mark_bounced(user_id: int, address: str, reason: str, now: datetime) -> None:
@@ -279,7 +283,10 @@ class _Sender:
             self.close()
             code, text = next(iter(refused.recipients.values()))
             _raise_for(code, text, bounced=True)
-        except smtplib.SMTPResponseException as error:  # sender refused, data refused, …
+        except _server_refusals() as error:  # our sender, login or greeting refused: every message would fail alike
+            self.close()
+            raise TemporaryFailure(f"{error.smtp_code} {_text(error.smtp_error)}") from error
+        except smtplib.SMTPResponseException as error:  # the message's data refused
             self.close()
             _raise_for(error.smtp_code, error.smtp_error, bounced=False)
         except (smtplib.SMTPException, OSError) as error:  # refused connection, timeout, dropped line
@@ -302,11 +309,25 @@ class _Sender:
             self.host = None
 
 
+def _text(text) -> str:
+    return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+
+
 def _raise_for(code, text, *, bounced: bool):
-    reason = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+    reason = f"{code} {_text(text)}"
     if isinstance(code, int) and code >= 500:
         raise PermanentFailure(reason, bounced=bounced)
     raise TemporaryFailure(reason)
+
+
+def _server_refusals() -> tuple[type[Exception], ...]:
+    """5xx answers about the server's setup (sender address, credentials, greeting), not about one message: a wrong
+    MAIL_DEFAULT_SENDER or password must not fail the whole queue for good. They are retried (and given up after
+    MAIL_GIVE_UP_HOURS) like an outage; the admin page shows the reason."""
+    import smtplib
+
+    return (smtplib.SMTPSenderRefused, smtplib.SMTPAuthenticationError, smtplib.SMTPConnectError,
+            smtplib.SMTPHeloError)  # fmt: skip
 
 
 def _smtp_host(config):
