@@ -33,7 +33,11 @@ db: venv compile-translations
 demo: db
 	$(PY) -m flask seed-demo
 
+# The mail worker runs alongside the development server (with no MAIL_SERVER it writes each e-mail to the log) and
+# stops with it.
 run: demo
+	$(PY) -m flask mail worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m flask run --host 127.0.0.1 --port $(PORT)
 
 test: dev-venv compile-translations
