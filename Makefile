@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
+# Links in e-mail point at the development server on its port, unless BASE_URL is set.
+BASE_URL ?= http://127.0.0.1:$(PORT)
+export BASE_URL
 export FLASK_APP := wsgi.py
 
 .PHONY: run test venv dev-venv translations compile-translations extract-translations db demo lint format bench clean
