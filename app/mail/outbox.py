@@ -259,10 +259,12 @@ def retry(row_id: int) -> bool:
 
 class _Sender:
     """One SMTP connection for a run of the worker, opened on the first message (with a timeout: Flask-Mail sets
-    none, and a silent server would hang the worker)."""
+    none, and a silent server would hang the worker). Once the server is unreachable or refuses us, the run's other
+    messages wait without asking it again: a silent server costs one timeout a run, not one a message."""
 
     def __init__(self):
         self.host = None
+        self.unavailable = ""  # why the server failed us in this run
 
     def send(self, row: OutboxMessage, rendered: Rendered) -> None:
         config = current_app.config
@@ -271,6 +273,8 @@ class _Sender:
             current_app.logger.info("E-mail (no MAIL_SERVER set)\nTo: %s\nSubject: %s\n\n%s", rendered.to,
                                     rendered.subject, rendered.text)  # fmt: skip
             return
+        if self.unavailable:
+            raise TemporaryFailure(self.unavailable)
         import smtplib
 
         try:
@@ -284,14 +288,20 @@ class _Sender:
             code, text = next(iter(refused.recipients.values()))
             _raise_for(code, text, bounced=True)
         except _server_refusals() as error:  # our sender, login or greeting refused: every message would fail alike
-            self.close()
-            raise TemporaryFailure(f"{error.smtp_code} {_text(error.smtp_error)}") from error
+            self._unavailable(f"{error.smtp_code} {_text(error.smtp_error)}", error)
         except smtplib.SMTPResponseException as error:  # the message's data refused
             self.close()
             _raise_for(error.smtp_code, error.smtp_error, bounced=False)
-        except (smtplib.SMTPException, OSError) as error:  # refused connection, timeout, dropped line
+        except smtplib.SMTPNotSupportedError as error:  # e.g. a non-ASCII address the server cannot take
             self.close()
             raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
+        except OSError as error:  # refused connection, timeout, dropped line (SMTPException is an OSError too)
+            self._unavailable(f"{type(error).__name__}: {error}", error)
+
+    def _unavailable(self, reason: str, error: Exception):
+        self.close()
+        self.unavailable = reason
+        raise TemporaryFailure(reason) from error
 
     def _message(self, row: OutboxMessage, rendered: Rendered):
         sender = current_app.config["MAIL_DEFAULT_SENDER"]

@@ -5,6 +5,8 @@ outage) and to answer RCPT with 4xx/5xx codes, so they start their own aiosmtpd 
 MAIL_SERVER/MAIL_PORT at it.
 """
 
+import contextlib
+import socket
 import threading
 from email import message_from_bytes
 from email import policy as email_policy
@@ -64,6 +66,26 @@ class MailServer:
 
     def message_ids(self) -> list[str]:
         return [str(m["Message-ID"]) for m in self.received]
+
+
+class SilentServer:
+    """A server that takes connections and never says a word (a hung relay, a firewall that swallows packets)."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):  # the listener was closed: the test is over
+            while True:
+                self.connections.append(self.listener.accept()[0])
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from app.mail.models import OutboxMessage, OutboxStatus, WorkerJob
 from app.mail.queries import queue_counts
 from tests.conftest import body_text
 from tests.factories import make_user
-from tests.mail.conftest import outbox_row
+from tests.mail.conftest import SilentServer, outbox_row
 
 BASE = 60  # MAIL_RETRY_BASE_SECONDS's default
 
@@ -114,6 +114,27 @@ def test_an_outage_delays_mail_with_growing_pauses_and_then_each_goes_out_once(a
     assert sorted(str(m["To"]) for m in mail_server.received) == [p.email for p in people]
     assert sorted(mail_server.message_ids()) == sorted(f"<vmk-outbox-{i}@example.org>" for i in ids)
     assert {(r.status, r.attempts) for r in rows_by_id(ids)} == {(OutboxStatus.SENT, 5)}
+
+
+def test_a_silent_server_costs_one_timeout_a_run_not_one_a_message(app, run_worker):
+    silent = SilentServer()
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.port, MAIL_TIMEOUT=1)
+    try:
+        ids = [queue(f"waiting{n}@example.org") for n in range(3)]
+        now = utcnow()
+        assert run_worker(now).retried == 3
+        assert len(silent.connections) == 1  # the rest of the run's messages did not wait for the server again
+        rows = rows_by_id(ids)
+        assert {(r.status, r.attempts, r.send_after) for r in rows} == {
+            (OutboxStatus.QUEUED, 1, now + timedelta(seconds=BASE))
+        }
+        assert all("timed out" in r.last_error for r in rows), [r.last_error for r in rows]
+        assert run_worker(now + timedelta(seconds=BASE)).retried == 3
+        assert len(silent.connections) == 2  # a new run asks again
+    finally:
+        app.config.update(saved)
+        silent.close()
 
 
 def test_temporary_failures_for_too_long_give_up(app, mail_server, run_worker):
