@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import policy
 from app.auth.models import Role, User
+from app.consultations import notices
 from app.consultations.models import AnswerEndorsement, Question, QuestionEvent, QuestionEventKind, QuestionStatus
 from app.db import utcnow
 from app.discussions.models import Post, Thread, ThreadKind
@@ -41,8 +42,14 @@ def open_question(thread: Thread, *, subject_id=None, level=None, grade: str = "
 
 
 def _on_thread(thread: Thread, details: dict) -> None:
-    if thread.kind == ThreadKind.QUESTION and question_of(thread) is None:
-        open_question(thread, **details)
+    """A new question thread gets its consultation side; shown (at once, or when a leader approves a held one), it
+    is announced to the methodists it is for."""
+    if thread.kind != ThreadKind.QUESTION:
+        return
+    question = question_of(thread)
+    if question is None:
+        question = open_question(thread, **details)
+    notices.asked(question)
 
 
 def _require_open(question: Question) -> None:
@@ -55,11 +62,13 @@ def take_question(user: User, question: Question) -> None:
     _require_open(question)
     if not policy.can_take_question(user, question):
         raise PermissionDenied(_("Взять в работу можно только вопрос по своим предметам и уровням образования."))
+    first = question.assignee_id is None
     question.assignee_id = user.id
     if question.status == QuestionStatus.NEW:
         question.status = QuestionStatus.IN_PROGRESS
     _record(question, QuestionEventKind.TAKEN, user)
     db.session.flush()
+    notices.taken(user, question, first=first)
 
 
 def assign_question(actor: User, question: Question, methodist: User) -> None:
@@ -69,11 +78,13 @@ def assign_question(actor: User, question: Question, methodist: User) -> None:
         raise PermissionDenied(_("Назначать вопросы могут руководители объединения и администраторы."))
     if methodist.role != Role.METHODIST or not methodist.is_active:
         raise ConsultationError(_("Назначить вопрос можно только методисту."))
+    first = question.assignee_id is None
     question.assignee_id = methodist.id
     if question.status == QuestionStatus.NEW:
         question.status = QuestionStatus.IN_PROGRESS
     _record(question, QuestionEventKind.ASSIGNED, actor, target_user_id=methodist.id)
     db.session.flush()
+    notices.assigned(actor, question, methodist, first=first)
 
 
 def release_question(actor: User, question: Question) -> None:
@@ -105,6 +116,8 @@ def _on_reply(post: Post) -> None:
         if question.assignee_id is None:
             question.assignee_id = author.id
         _record(question, QuestionEventKind.ANSWERED, author, post_id=post.id)
+        db.session.flush()
+        notices.answered(question, post)
     elif author.id == post.thread.author_id and question.status == QuestionStatus.ANSWERED:
         question.status = QuestionStatus.IN_PROGRESS
         _record(question, QuestionEventKind.REOPENED, author, post_id=post.id)
@@ -123,6 +136,7 @@ def accept_answer(actor: User, question: Question, post: Post) -> None:
     question.resolved_at = utcnow()
     _record(question, QuestionEventKind.ACCEPTED, actor, post_id=post.id)
     db.session.flush()
+    notices.accepted(actor, question, post)
 
 
 def _require_reply(question: Question, post: Post, message: str) -> None:
@@ -140,6 +154,7 @@ def unaccept_answer(actor: User, question: Question) -> None:
     question.status = _unresolved_status(question)
     _record(question, QuestionEventKind.UNACCEPTED, actor, post_id=post_id)
     db.session.flush()
+    notices.reopened(actor, question)
 
 
 def _unresolved_status(question: Question) -> QuestionStatus:
@@ -167,6 +182,7 @@ def endorse_answer(methodist: User, question: Question, post: Post) -> bool:
             db.session.add(AnswerEndorsement(post_id=post.id, methodist_id=methodist.id, thread_id=question.thread_id))
     except IntegrityError:
         return False
+    notices.endorsed(methodist, question, post)
     return True
 
 
@@ -220,6 +236,7 @@ def close_question(actor: User, question: Question, reason: QuestionEventKind, *
     question.resolved_at = utcnow()
     _record(question, reason, actor)
     db.session.flush()
+    notices.closed(actor, question, reason)
 
 
 def init_app(app) -> None:
@@ -243,3 +260,6 @@ def init_app(app) -> None:
     for hooks, hook in ((discussions.THREAD_HOOKS, _on_thread), (discussions.REPLY_HOOKS, _on_reply)):
         if hook not in hooks:
             hooks.append(hook)
+    from app.consultations import reminders
+
+    reminders.init_app(app)  # reminders and response-time notices: a job of the mail worker

@@ -15,6 +15,10 @@ def init_app(app) -> None:
 
     if holds not in discussions.HOLD_CHECKS:  # pre-moderation: a new member's first posts wait for approval
         discussions.HOLD_CHECKS.append(holds)
+    from app.moderation.leader_notices import held
+
+    if held not in discussions.HELD_HOOKS:  # the leaders hear of each post waiting for their approval
+        discussions.HELD_HOOKS.append(held)
     from app.discussions.services import REPLY_CHECKS
     from app.moderation.thread_forms import SLOW_MODE_CHOICES
     from app.moderation.threads import check_slow_mode

@@ -22,7 +22,7 @@ from app.discussions.models import Post, Thread
 from app.discussions.post_cards import PostLink, PostMarks, PostMarkSource, _InThread
 from app.discussions.queries import ListPage, UrlPattern, excerpt
 from app.extensions import db
-from app.moderation import members
+from app.moderation import leader_notices, members
 from app.moderation.log import record
 from app.moderation.models import ModerationKind, Report, ReportOutcome, ReportReason
 from app.moderation.posts import ModerationError, clean_reason, hide_post, is_auto_hidden, unhide_post
@@ -67,6 +67,7 @@ def report_post(reporter, post: Post, *, reason: ReportReason, comment: str = ""
         hide_post(None, post, PUPILS_DATA_REASON)
     elif _open_reporters(post) >= AUTO_HIDE_REPORTERS:
         hide_post(None, post, AUTO_HIDE_REASON)
+    leader_notices.reported(reporter, report, post)
     return report
 
 
