@@ -27,9 +27,10 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         sa.Index("ix_mail_outbox_due", "status", "send_after"),
         # One waiting e-mail of notifications per user: a burst of notifications joins it instead of adding mail.
+        # (partial on both databases, given at start: `app.models.give_dialect_kwargs`)
         sa.Index("uq_mail_outbox_waiting_notices", "user_id", unique=True,
-                 sqlite_where=sa.text("kind = 'notices' AND status = 'queued'"),
-                 postgresql_where=sa.text("kind = 'notices' AND status = 'queued'")),
+                 info={"dialect_kwargs": {"sqlite_where": sa.text("kind = 'notices' AND status = 'queued'"),
+                                          "postgresql_where": sa.text("kind = 'notices' AND status = 'queued'")}}),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)

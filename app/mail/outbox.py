@@ -29,7 +29,7 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
 
 from app.db import utcnow
 from app.extensions import db, mail
@@ -180,6 +180,13 @@ def _deliver_one(row_id: int, now: datetime, sender: _Sender, outcome: Outcome) 
         else:
             outcome.failed += 1
         return
+    except Exception:  # a bug while writing the message: failed with the reason (an admin retries after the fix),
+        # not left «sending» to be released and tried again forever
+        db.session.rollback()
+        log.exception("Could not send e-mail %s", row_id)
+        _finish(row_id, OutboxStatus.FAILED, error="не удалось отправить письмо (ошибка программы)")
+        outcome.failed += 1
+        return
     if rendered.after_sent is not None:
         rendered.after_sent()
     _finish(row_id, OutboxStatus.SENT, sent_at=utcnow(), to_address=rendered.to, subject=rendered.subject)
@@ -193,7 +200,16 @@ def _render(row: OutboxMessage) -> Rendered | None:
     renderer = RENDERERS.get(row.kind)
     if renderer is None:
         raise LookupError(f"no renderer for outbox rows of kind {row.kind!r}")
-    return renderer(row)
+    with site_request_context():
+        return renderer(row)
+
+
+def site_request_context():
+    """The current request, or outside one (the worker, the CLI, a test) a request for the site's own address, so
+    that `url_for` can write the links e-mails carry."""
+    if has_request_context():
+        return contextlib.nullcontext()
+    return current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
 
 
 def _finish(row_id: int, status: str, *, error: str = "", **values) -> None:

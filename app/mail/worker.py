@@ -38,7 +38,8 @@ def register_job(name: str, every_seconds: int, job: Callable[[datetime], object
 
 def in_worker_context(app: Flask):
     """A request context for the site's own address: links in e-mails written outside a request point there."""
-    return app.test_request_context("/", base_url=app.config["BASE_URL"])
+    with app.app_context():
+        return outbox.site_request_context()
 
 
 def run_once(now: datetime | None = None) -> outbox.Outcome:

@@ -27,9 +27,11 @@ class Notification(db.Model):
     __table_args__ = (
         sa.Index("ix_notifications_user_created", "user_id", "created_at"),
         # The mail worker's and the digest's way in: only rows still waiting for e-mail are in it.
+        # Partial on both databases: the option for the app's database is given at start
+        # (`app.models.give_dialect_kwargs`), so the other database's dialect is never imported.
         sa.Index("ix_notifications_email_waiting", "email_state", "user_id",
-                 sqlite_where=sa.text("email_state IN ('pending', 'digest')"),
-                 postgresql_where=sa.text("email_state IN ('pending', 'digest')")),
+                 info={"dialect_kwargs": {"sqlite_where": sa.text("email_state IN ('pending', 'digest')"),
+                                          "postgresql_where": sa.text("email_state IN ('pending', 'digest')")}}),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -328,3 +328,14 @@ def test_flask_mail_bounce_of_an_unknown_address_fails(app):
     result = app.test_cli_runner().invoke(args=["mail", "bounce", "nobody@example.org"])
     assert result.exit_code != 0
     assert "nobody@example.org" in result.output
+
+
+def test_a_message_that_cannot_be_written_fails_with_a_reason_instead_of_looping(app, smtp):
+    from app.mail.outbox import queue_message
+
+    queue_message("teacher@example.org", "Тема", "Текст", headers={"X-Broken": 123})  # not a header value
+    db.session.commit()
+    outcome = smtp.deliver()
+    assert outcome.failed == 1 and smtp.messages == []
+    row = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert row.status == OutboxStatus.FAILED and "ошибка программы" in row.last_error
