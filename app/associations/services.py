@@ -23,6 +23,7 @@ from app.directory.models import School, Subject
 from app.extensions import db
 from app.mailer import queue_email
 from app.markup import render_markdown
+from app.notifications.services import notify_many
 from app.policy import PermissionDenied, forget_memberships
 
 _TRANSLIT = dict(
@@ -309,7 +310,10 @@ def _absolute_url(endpoint: str, **values) -> str:
 def _notify_leaders_of_request(membership: Membership) -> None:
     association = membership.association
     requests_url = _absolute_url("associations.request_list", slug=association.slug)
-    for leader in _request_recipients(association):
+    recipients = _request_recipients(association)
+    notify_many([leader.id for leader in recipients], "join_request", actor=membership.user,
+                association_id=association.id, association=association.name)  # fmt: skip
+    for leader in recipients:
         with force_locale(leader.locale):
             queue_email(
                 leader.email,

@@ -13,7 +13,7 @@ from app.associations.models import Association, Membership, MembershipStatus, V
 from app.associations.queries import visible_to
 from app.auth.models import Role, User, UserStatus
 from app.db import prepared, rows
-from app.discussions import services
+from app.discussions import notices, services
 from app.discussions.models import (
     AssociationWatch,
     Bookmark,
@@ -77,6 +77,8 @@ def set_useful(user: User, post: Post, on: bool | None = None) -> bool:
         db.session.execute(
             sa.update(Thread).where(Thread.id == post.thread_id).values(useful_count=Thread.useful_count + delta)
         )
+        if on:  # taking the mark back tells nobody
+            notices.on_useful(user, post)
     db.session.flush()
     return on
 

@@ -58,6 +58,9 @@ def _target(user, notice, posts: dict, threads: dict, associations: dict) -> Tar
             _("тема «%(title)s»", title=thread.title), url_for("discussions.thread_show", thread_id=thread.id)
         )
     association = associations.get(notice.association_id)
+    if association is not None and notice.kind == "join_request" and policy.can_manage_members(user, association):
+        url = url_for("associations.request_list", slug=association.slug)
+        return Target(_("заявки в объединение «%(name)s»", name=association.name), url)
     if association is not None and policy.can_view_association(user, association):
         url = url_for("associations.association_show", slug=association.slug)
         return Target(_("объединение «%(name)s»", name=association.name), url)

@@ -16,6 +16,7 @@ from app.discussions.models import Post, Thread
 from app.extensions import db
 from app.moderation import threads as services
 from app.moderation.models import ModerationAction, ModerationKind
+from app.notifications.kinds import KINDS, Category
 from app.notifications.models import Notification
 from tests.factories import PASSWORD, make_association, make_post, make_thread, make_user
 from tests.moderation.thread_checks import assert_exact
@@ -60,7 +61,10 @@ def _log(thread) -> list[tuple]:
 
 
 def _notices(user) -> list[tuple]:
-    found = db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    """What moderation told the user (replies in threads they watch are discussions' notices)."""
+    moderation = [kind for kind, category in KINDS.items() if category == Category.MODERATION]
+    mine = sa.and_(Notification.user_id == user.id, Notification.kind.in_(moderation))
+    found = db.session.scalars(sa.select(Notification).where(mine).order_by(Notification.id))
     return [(n.kind, n.thread_id, n.params.get("reason")) for n in found]
 
 
