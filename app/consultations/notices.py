@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from app import policy
 from app.associations.models import Association, MemberRole, Membership, MembershipStatus, Visibility
 from app.auth.models import Role, User, UserLevel, UserStatus, user_subjects
-from app.consultations.models import Question, QuestionEventKind
+from app.consultations.models import Question, QuestionEventKind, QuestionStatus
 from app.db import prepared, rows
-from app.discussions.models import Post, Thread
+from app.discussions.models import Post, Thread, ThreadKind
+from app.extensions import db
 from app.notifications.services import notify, notify_many
 
 # How a closing event reads in the asker's notification (`notifications.texts.PARAM_WORDS["outcome"]`).
@@ -75,6 +76,24 @@ def endorsed(methodist: User, question: Question, post: Post) -> None:
     tell(post.author, "answer_endorsed", question, actor=methodist, post=post)
     if post.author_id != question.thread.author_id:
         tell(question.thread.author, "question_endorsed", question, actor=methodist, post=post)
+
+
+def claims_answer(post: Post) -> set[int]:
+    """Discussions' `REPLY_CLAIMS`: a methodist's reply to an open question is told to its asker as
+    `question_answered` (the same rule as `services._on_reply`), not as a reply."""
+    thread = post.thread
+    question = db.session.get(Question, thread.id) if thread.kind == ThreadKind.QUESTION else None
+    if question is None or question.status == QuestionStatus.CLOSED or not policy.is_methodist(post.author):
+        return set()
+    asker_id = post.thread.author_id
+    return {asker_id} if asker_id is not None and asker_id != post.author_id else set()
+
+
+def claims_question(thread: Thread) -> set[int]:
+    """Discussions' `THREAD_CLAIMS`: the methodists a new question is for hear of it as `question_new`."""
+    if thread.kind != ThreadKind.QUESTION:
+        return set()
+    return set(matching_methodists([thread.id]).get(thread.id, ()))
 
 
 def asked(question: Question) -> None:

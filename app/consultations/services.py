@@ -258,8 +258,14 @@ def init_app(app) -> None:
         post_cards.POST_MARK_SOURCES.append(marks)
 
     for hooks, hook in ((discussions.THREAD_HOOKS, _on_thread), (discussions.REPLY_HOOKS, _on_reply)):
-        if hook not in hooks:
-            hooks.append(hook)
+        if hook not in hooks:  # first: the question exists and has moved on before anyone is told about the post
+            hooks.insert(0, hook)
     from app.consultations import reminders
 
     reminders.init_app(app)  # reminders and response-time notices: a job of the mail worker
+    from app.discussions import notices as discussion_notices
+
+    for claims, claim in ((discussion_notices.REPLY_CLAIMS, notices.claims_answer),
+                          (discussion_notices.THREAD_CLAIMS, notices.claims_question)):  # fmt: skip
+        if claim not in claims:  # one notice per person and post: consultations tells these more specifically
+            claims.append(claim)

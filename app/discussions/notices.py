@@ -27,6 +27,27 @@ MENTIONED, ANSWERED, WATCHING, TRACKING = 0, 1, 2, 3  # a reply
 MEMBER = 1  # a new announcement: every member, unless they muted the association (then WATCHING: thread_new)
 
 
+# Other features that tell some people about a post more specifically register `claim(post) -> user ids` here
+# (`THREAD_CLAIMS`: `claim(thread)`): discussions leave those people out, so each person gets one notice per post.
+# Consultations claims the asker of a question a methodist answers (`question_answered`) and the methodists a new
+# question is for (`question_new`).
+REPLY_CLAIMS: list = []
+THREAD_CLAIMS: list = []
+
+
+def _claimed(claims: list, subject) -> set[int]:
+    claimed: set[int] = set()
+    for claim in claims:
+        claimed |= set(claim(subject))
+    return claimed
+
+
+def _unclaimed(ranked: dict[int, list[int]], claimed: set[int]) -> dict[int, list[int]]:
+    if not claimed:
+        return ranked
+    return {rank: [user_id for user_id in users if user_id not in claimed] for rank, users in ranked.items()}
+
+
 def init_app(app) -> None:
     """Register the hooks (idempotent: create_app may run many times)."""
     from app.discussions import editing, services
@@ -48,7 +69,7 @@ def on_reply(post: Post) -> None:
         return
     found = rows(_reply_recipients(*_shape(thread)),
                  {**_params(thread), "post_id": post.id, "reply_to_id": post.reply_to_id})  # fmt: skip
-    ranked = _by_rank(found)
+    ranked = _unclaimed(_by_rank(found), _claimed(REPLY_CLAIMS, post))
     where = {"actor": post.author, "association_id": thread.association_id, "thread_id": thread.id,
              "post_id": post.id}  # fmt: skip
     notify_many(ranked[MENTIONED], "mention", **where)
@@ -66,7 +87,7 @@ def on_thread(thread: Thread, details: dict) -> None:
     found = rows(_thread_recipients(*_shape(thread), announcement), _params(thread)).all()
     if not found:
         return
-    ranked = _by_rank(found)
+    ranked = _unclaimed(_by_rank(found), _claimed(THREAD_CLAIMS, thread))
     # About the opening post, so that the inbox and the e-mail quote it.
     opening = rows(_opening_post(), {"thread_id": thread.id}).scalar()
     where = {"actor": thread.author, "association_id": thread.association_id, "thread_id": thread.id,
