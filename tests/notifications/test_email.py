@@ -272,7 +272,7 @@ def test_the_bell_shows_the_unread_count_without_a_query_of_its_own(world, signe
     client = signed_in(world["teacher"])
     client.get("/")
     with count_queries(warm=True) as quiet:
-        assert 'nav-count-notices' not in text(client.get("/"))
+        assert "nav-count-notices" not in text(client.get("/"))
     for _ in range(3):
         _reply_notice(world, kind="mention")
     with count_queries(warm=True) as ringing:
@@ -280,7 +280,7 @@ def test_the_bell_shows_the_unread_count_without_a_query_of_its_own(world, signe
     assert re.search(r'nav-count-notices" aria-hidden="true">3<', page)
     assert ringing.count == quiet.count
     client.post("/notifications/read")
-    assert 'nav-count-notices' not in text(client.get("/"))
+    assert "nav-count-notices" not in text(client.get("/"))
 
 
 def test_opening_the_thread_reads_its_notices(world, signed_in):
@@ -309,8 +309,11 @@ def test_the_sweep_queues_mail_for_notices_left_without_an_outbox_row(world, smt
 def test_pruning_deletes_old_notifications_and_fixes_the_bell(world, app):
     _reply_notice(world)
     _reply_notice(world, kind="mention")
-    db.session.execute(sa.update(Notification).where(Notification.kind == "mention")
-                       .values(created_at=utcnow() - timedelta(days=app.config["NOTIFICATION_RETENTION_DAYS"] + 1)))
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.kind == "mention")
+        .values(created_at=utcnow() - timedelta(days=app.config["NOTIFICATION_RETENTION_DAYS"] + 1))
+    )
     db.session.commit()  # fmt: skip
     assert upkeep.prune(utcnow()) == 1
     db.session.commit()
