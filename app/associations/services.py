@@ -308,23 +308,13 @@ def _absolute_url(endpoint: str, **values) -> str:
 
 
 def _notify_leaders_of_request(membership: Membership) -> None:
+    """The leaders (the admins where nobody leads) are told, in the app and by e-mail as each of them chose; the
+    notice quotes the requester's message and links to the requests page."""
     association = membership.association
-    requests_url = _absolute_url("associations.request_list", slug=association.slug)
     recipients = _request_recipients(association)
     notify_many([leader.id for leader in recipients], "join_request", actor=membership.user,
-                association_id=association.id, association=association.name)  # fmt: skip
-    for leader in recipients:
-        with force_locale(leader.locale):
-            queue_email(
-                leader.email,
-                _("Заявка на вступление в «%(name)s»", name=association.name),
-                "associations/email/join_request",
-                recipient=leader,
-                requester=membership.user,
-                association=association,
-                message=membership.message,
-                requests_url=requests_url,
-            )
+                association_id=association.id, association=association.name,
+                quote=(membership.message or "").strip())  # fmt: skip
 
 
 def _notify_requester(user: User, association: Association, *, accepted: bool) -> None:

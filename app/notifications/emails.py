@@ -27,7 +27,7 @@ from app.mail.outbox import Rendered
 from app.notifications.inbox import TARGET_RESOLVERS, Target
 from app.notifications.kinds import KINDS, Category
 from app.notifications.models import EmailState, Notification
-from app.notifications.texts import notice_reason, notice_text
+from app.notifications.texts import notice_quote, notice_reason, notice_text
 
 UNSUBSCRIBE_SALT = "vmk.unsubscribe"
 ALL = "all"  # an unsubscribe token for every e-mail: «приостановить все письма»
@@ -106,6 +106,7 @@ class MailItem:
     created_at: datetime
     target: Target | None
     category: Category
+    quote: str
 
 
 def mail_items(user: User, found: list) -> tuple[list[MailItem], list[int]]:
@@ -131,6 +132,7 @@ def mail_items(user: User, found: list) -> tuple[list[MailItem], list[int]]:
                 created_at=notice.created_at,
                 target=target,
                 category=KINDS[notice.kind],
+                quote=notice_quote(target.excerpt if target is not None else "", notice.params),
             )
         )
     return items, gone

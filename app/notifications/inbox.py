@@ -17,7 +17,7 @@ from app.db import prepared, rows, utcnow
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import lower_unread_count
-from app.notifications.texts import notice_reason, notice_text
+from app.notifications.texts import notice_quote, notice_reason, notice_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,7 @@ class InboxItem:
     unread: bool
     target: Target | None
     gone: bool  # it was about something the reader may no longer see
+    quote: str  # the post's excerpt, or the text the notice carries
 
 
 class InboxPage(Pagination):
@@ -115,6 +116,7 @@ def _item(row, target: Target | None) -> InboxItem:
         unread=row.read_at is None,
         target=target,
         gone=points and target is None,
+        quote=notice_quote(target.excerpt if target is not None else "", row.params),
     )
 
 

@@ -84,7 +84,7 @@ _LABELS = {
                           _l("Действия модераторов с вашими сообщениями и темами, ответы на ваши жалобы.")),
 }  # fmt: skip
 
-# Questions and answers immediately, the rest in the digest.
+# Questions and answers immediately, and what waits for a leader's decision; the rest in the digest.
 DEFAULTS = {
     Category.REPLIES: Delivery.IMMEDIATE,
     Category.MENTIONS: Delivery.IMMEDIATE,
@@ -94,7 +94,7 @@ DEFAULTS = {
     Category.USEFUL: Delivery.DIGEST,
     Category.ASSOCIATION: Delivery.DIGEST,
     Category.ANNOUNCEMENTS: Delivery.DIGEST,
-    Category.LEADING: Delivery.DIGEST,
+    Category.LEADING: Delivery.IMMEDIATE,  # a join request waits, a report of pupils' personal data must not
     Category.MODERATION: Delivery.DIGEST,
 }
 

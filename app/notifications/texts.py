@@ -7,6 +7,7 @@ Parameters the texts read (any other is ignored, so a feature may store more):
   banned);
 - `until`, `due` — an ISO 8601 time (until when a member is muted, when a question's answer is due), shown in the
   reader's time zone;
+- `quote` — a text the notice quotes when it is not about a post (a join request's message);
 - `report_reason` — a report's reason ("spam", "insult", "off_topic", "pupils_data", "other");
 - `outcome` — how a report was resolved: "dismissed", "hidden" or "hidden_muted"; how a question was closed:
   "duplicate", "not_a_question" or "resolved".
@@ -169,6 +170,21 @@ def notice_text(kind: str, params: dict | None, *, automatic: bool = False, coun
         if all(value is not None for value in values.values()):
             return str(spec.detailed) % values
     return str(spec.text)
+
+
+QUOTE_LENGTH = 300
+
+
+def notice_quote(target_excerpt: str, params: dict | None) -> str:
+    """What a notice quotes: the post it is about, else the text the notifying feature gave (`quote`: a join
+    request's message)."""
+    if target_excerpt:
+        return target_excerpt
+    quote = params.get("quote") if isinstance(params, dict) else None
+    if not isinstance(quote, str) or not quote.strip():
+        return ""
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= QUOTE_LENGTH else quote[:QUOTE_LENGTH].rstrip() + "…"
 
 
 def notice_reason(params: dict | None) -> str:

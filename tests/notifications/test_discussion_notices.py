@@ -344,7 +344,7 @@ def test_a_join_request_tells_the_associations_leaders(app):
         [notice] = notices(leader)
         assert (notice.kind, notice.association_id, notice.actor_id, notice.thread_id) == (
             "join_request", association.id, requester.id, None)  # fmt: skip
-        assert notice.params == {"association": "РМО учителей литературы"}
+        assert notice.params == {"association": "РМО учителей литературы", "quote": "Веду литературу"}
     assert notices(admin) == [] and notices(requester) == []
 
 
