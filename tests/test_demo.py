@@ -319,3 +319,18 @@ def test_demo_moderation_pins_rules_locks_a_thread_and_leaves_reports_and_a_log(
     assert {ModerationKind.THREAD_PINNED, ModerationKind.THREAD_LOCKED, ModerationKind.REPORT_DISMISSED,
             ModerationKind.PREMODERATION} <= kinds  # fmt: skip
     assert _association("tg-funktsionalnaya-gramotnost").premoderation_posts == 2
+
+
+def test_demo_users_have_notifications_their_bells_count(demo):
+    from app.notifications.models import Notification
+
+    for email, expected in (("teacher@example.org", {"post_reply", "question_answered"}),
+                            ("methodist@example.org", {"question_new", "question_accepted"}),
+                            ("leader@example.org", {"report_new", "mention"})):  # fmt: skip
+        user = _user(email)
+        kinds = set(db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == user.id)))
+        assert expected <= kinds, email
+        unread = db.session.scalar(
+            sa.select(sa.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        assert user.unread_notifications == unread > 0
