@@ -45,10 +45,8 @@ def test_a_leader_hides_a_reply_and_its_author_reads_why(new_context, live_serve
     expect(reply.get_by_role("button", name="Показать снова")).to_be_visible()
     _checked(leader, axe_source)
 
-    author.reload()  # (a goto to the same address and anchor would only scroll)
-    mine = author.locator(f"#{number}")
-    expect(mine).to_contain_text(body)
-    expect(mine).to_contain_text("Скрыто модератором: Реклама платных материалов")
+    # The author finds the notice first (opening the thread would read it: the thread's notices are read there).
+    author.goto(live_server.url + "/")
     author.get_by_role("link", name="Уведомления").click()
     notice = author.locator("li.notice", has_text="Модератор скрыл ваше сообщение.").first
     expect(notice).to_contain_text("Причина: Реклама платных материалов")
@@ -58,6 +56,9 @@ def test_a_leader_hides_a_reply_and_its_author_reads_why(new_context, live_serve
     expect(author.locator("li.notice", has_text="Реклама платных материалов").first).not_to_contain_text("новое")
     author.locator("li.notice", has_text="Реклама платных материалов").first.get_by_role("link").click()
     assert author.url.split("#")[0].split("?")[0] == thread_url
+    mine = author.locator(f"#{number}")
+    expect(mine).to_contain_text(body)
+    expect(mine).to_contain_text("Скрыто модератором: Реклама платных материалов")
 
     leader.goto(live_server.url + "/associations/rmo-matematika/moderation/log")
     line = leader.locator("ol.moderation-log li", has_text="Реклама платных материалов").first
