@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
-from app.db import utcnow
+from app.db import page_number, utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage, OutboxStatus
 
@@ -95,4 +95,5 @@ def messages_page(status_filter: str, page: int | None = None) -> Pagination:
     if FILTERS[status_filter] != STATUSES:
         stmt = stmt.where(OutboxMessage.status.in_(FILTERS[status_filter]))
     per_page = current_app.config["PER_PAGE"]
+    page = page if page is not None else page_number(request.args)  # clamped: a huge ?page= is not an OFFSET
     return _RowsPage(select=stmt, session=db.session(), page=page, per_page=per_page, max_per_page=per_page)
