@@ -150,7 +150,8 @@ def test_moderators_hide_a_post_with_a_reason_and_show_it_again(world, signed_in
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Post, reply.id).hidden_at is None
-    logged = db.session.scalars(sa.select(ModerationAction.kind).where(ModerationAction.post_id == reply.id)).all()
+    logged = db.session.scalars(sa.select(ModerationAction.kind).where(ModerationAction.post_id == reply.id)
+                              .order_by(ModerationAction.id)).all()  # fmt: skip
     assert logged == [ModerationKind.POST_HIDDEN, ModerationKind.POST_UNHIDDEN]
 
 
