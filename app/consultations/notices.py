@@ -58,7 +58,11 @@ def answered(question: Question, post: Post) -> None:
 
 
 def accepted(actor, question: Question, post: Post) -> None:
+    """The answer's author hears that it is the solution; the asker too, when someone else marked it (a methodist or
+    a leader; the asker's own marking tells them nothing, and an answer of their own is one notice)."""
     tell(post.author, "question_accepted", question, actor=actor, post=post)
+    if post.author_id != question.thread.author_id:
+        tell(question.thread.author, "question_solved", question, actor=actor, post=post)
 
 
 def reopened(actor, question: Question) -> None:

@@ -112,6 +112,7 @@ KINDS: dict[str, Category] = {
     "question_taken": Category.MY_QUESTIONS,
     "question_answered": Category.MY_QUESTIONS,
     "question_accepted": Category.MY_QUESTIONS,
+    "question_solved": Category.MY_QUESTIONS,  # the asker, when someone else marked the solution
     "question_endorsed": Category.MY_QUESTIONS,
     "answer_endorsed": Category.MY_QUESTIONS,
     "question_reopened": Category.MY_QUESTIONS,

@@ -86,6 +86,7 @@ TEXTS: dict[str, NoticeText] = {
     "question_taken": NoticeText(_l("Методист взял ваш вопрос в работу.")),
     "question_answered": NoticeText(_l("Методист ответил на ваш вопрос.")),
     "question_accepted": NoticeText(_l("Ваш ответ отмечен как решение вопроса.")),
+    "question_solved": NoticeText(_l("В вашем вопросе отмечено решение.")),
     "question_endorsed": NoticeText(_l("Методист рекомендовал ответ на ваш вопрос.")),
     "answer_endorsed": NoticeText(_l("Методист рекомендовал ваш ответ.")),
     "question_reopened": NoticeText(_l("Ваш вопрос снова в работе.")),

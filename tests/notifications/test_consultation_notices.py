@@ -196,12 +196,22 @@ def test_accepting_tells_the_answers_author_and_taking_it_back_tells_the_asker(d
     answer = make_post(question.thread, methodist, body="Консультация.")
     services.accept_answer(asker, question, answer)
     assert notices("question_accepted") == [(methodist.id, "question_accepted", asker.id, answer.id, {})]
+    assert told("question_solved") == []  # the asker marked it: nothing to tell them
 
     services.unaccept_answer(asker, question)  # the asker's own doing: nobody is told
     assert told("question_reopened") == []
     services.accept_answer(asker, question, answer)
     services.unaccept_answer(methodist, question)
     assert notices("question_reopened") == [(asker.id, "question_reopened", methodist.id, None, {})]
+
+
+def test_a_solution_marked_by_someone_else_tells_the_asker(district):
+    methodist, asker = district["methodists"]["physics"], district["asker"]
+    question = ask(district)
+    answer = make_post(question.thread, methodist, body="Консультация.")
+    services.accept_answer(methodist, question, answer)
+    assert notices("question_solved") == [(asker.id, "question_solved", methodist.id, answer.id, {})]
+    assert told("question_accepted") == []  # the methodist marked their own answer
 
 
 def test_the_asker_writing_again_after_an_answer_is_not_told_of_it(district):
