@@ -122,6 +122,7 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 1800, minimum=1)  # … up to this
     MAIL_GIVE_UP_HOURS = _int("MAIL_GIVE_UP_HOURS", 48, minimum=1)  # then the message is marked failed
     MAIL_CLAIM_SECONDS = _int("MAIL_CLAIM_SECONDS", 600, minimum=60)  # a claimed message unsent this long is retried
+    MAIL_KEEP_DAYS = _int("MAIL_KEEP_DAYS", 30, minimum=1)  # sent, skipped and failed messages are deleted after
     # Notifications (app/notifications/).
     DIGEST_HOUR = _int("DIGEST_HOUR", 7, minimum=0)  # local hour of the daily digest, unless the user chose another
     NOTIFICATION_RETENTION_DAYS = _int("NOTIFICATION_RETENTION_DAYS", 180, minimum=1)  # older ones are deleted

@@ -39,7 +39,7 @@ def create_app(config=None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import discussions, errors, fragments, notifications, search, stamps
+    from app import discussions, errors, fragments, mail, notifications, search, stamps
     from app.consultations import services as consultations
     from app.moderation import hooks as moderation_hooks
 
@@ -49,6 +49,7 @@ def create_app(config=None) -> Flask:
     consultations.init_app(app)
     moderation_hooks.init_app(app)
     search.init_app(app)
+    mail.init_app(app)
     notifications.init_app(app)
     errors.init_app(app)
     from app import cli

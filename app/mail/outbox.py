@@ -366,3 +366,21 @@ def _smtp_host(config):
     if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
         host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
     return host
+
+
+def prune_sent(now: datetime) -> int:
+    """Delete sent and skipped messages older than MAIL_KEEP_DAYS (failed ones stay until an admin retries them or
+    they age out the same way); a batch per run."""
+    table = OutboxMessage.__table__
+    before = now - timedelta(days=current_app.config["MAIL_KEEP_DAYS"])
+    old = (
+        sa.select(table.c.id)
+        .where(table.c.status.in_([OutboxStatus.SENT, OutboxStatus.SKIPPED, OutboxStatus.FAILED]),
+               table.c.created_at < before)
+        .order_by(table.c.id)
+        .limit(5000)
+    )  # fmt: skip
+    ids = list(db.session.scalars(old))
+    if ids:
+        db.session.execute(sa.delete(table).where(table.c.id.in_(ids)))
+    return len(ids)

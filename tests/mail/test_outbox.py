@@ -339,3 +339,18 @@ def test_a_message_that_cannot_be_written_fails_with_a_reason_instead_of_looping
     assert outcome.failed == 1 and smtp.messages == []
     row = db.session.scalars(sa.select(OutboxMessage)).one()
     assert row.status == OutboxStatus.FAILED and "ошибка программы" in row.last_error
+
+
+def test_old_finished_messages_are_pruned_and_waiting_ones_stay(app):
+    from app.mail.outbox import prune_sent, queue_message
+
+    old = utcnow() - timedelta(days=app.config["MAIL_KEEP_DAYS"] + 1)
+    for status in (OutboxStatus.SENT, OutboxStatus.SKIPPED, OutboxStatus.FAILED, OutboxStatus.QUEUED):
+        row = queue_message("teacher@example.org", status, "Текст")
+        row.status, row.created_at = status, old
+    recent = queue_message("teacher@example.org", "Свежее", "Текст")
+    recent.status = OutboxStatus.SENT
+    db.session.commit()
+    assert prune_sent(utcnow()) == 3
+    left = {(row.subject, row.status) for row in db.session.scalars(sa.select(OutboxMessage))}
+    assert left == {(OutboxStatus.QUEUED, OutboxStatus.QUEUED), ("Свежее", OutboxStatus.SENT)}
