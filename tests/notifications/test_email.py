@@ -5,6 +5,7 @@ preferences, pause, what was read or hidden meanwhile; the daily digest; the bel
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -331,3 +332,39 @@ def test_the_worker_command_runs_one_round(world, smtp, app):
     assert "sent=" in result.output
     (message,) = smtp.to("anna@example.org")
     assert message["Subject"].startswith("Ответ на ваше сообщение.")
+
+
+def test_the_digest_command_queues_what_is_due(world, smtp, app):
+    teacher = world["teacher"]
+    notify(teacher, "post_useful", actor=world["colleague"], association_id=world["association"].id,
+           thread_id=world["thread"].id, post_id=world["reply"].id)  # fmt: skip
+    teacher.digest_hour = digest_moment(teacher, utcnow()).astimezone(ZoneInfo(teacher.timezone)).hour
+    teacher.last_digest_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["mail", "digest"])
+    assert result.exit_code == 0 and "Digests queued:" in result.output, result.output
+    (digest,) = smtp.to("anna@example.org")
+    assert "Коллега отметил ваше сообщение как полезное." in body_text(digest)
+
+
+def test_the_worker_loop_sends_until_stopped(world, smtp, app):
+    import threading
+
+    from app.mail.worker import run_forever
+
+    app.config["MAIL_GROUPING_SECONDS"] = 0
+    try:
+        _reply_notice(world)
+        stop = threading.Event()
+        loop = threading.Thread(target=run_forever, args=(app, 0.05, stop))
+        loop.start()
+        deadline = utcnow() + timedelta(seconds=10)
+        while not smtp._messages and utcnow() < deadline:  # the loop's own round sends it, not the fixture
+            stop.wait(0.05)
+        stop.set()
+        loop.join(timeout=10)
+    finally:
+        app.config["MAIL_GROUPING_SECONDS"] = 300
+    assert not loop.is_alive()
+    (notice,) = [m for m in smtp._messages if str(m["To"]) == "anna@example.org"]  # (others got their first digest)
+    assert notice["Subject"].startswith("Ответ на ваше сообщение.")
