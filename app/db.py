@@ -55,6 +55,18 @@ def rows(statement, params: dict | None = None):
 _EPOCH_US = 1_767_225_600_000_000  # 2026-01-01 UTC, in microseconds
 
 
+def dialect_insert(table, dialect: str | None = None):
+    """`INSERT` of the session's database (or of `dialect`), which has `on_conflict_do_nothing()`: PostgreSQL's and
+    SQLite's are separate constructs in SQLAlchemy."""
+    from app.extensions import db
+
+    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def first_version() -> int:
     """Where a new row's change stamp starts (app/stamps.py): microseconds since 2026. SQLite may give a new row the
     id of a deleted one; starting from the clock, the new row's stamps never meet the old row's, and per-worker caches

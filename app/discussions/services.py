@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.associations.models import Association, Membership, MembershipStatus
 from app.auth.models import User
-from app.db import UTCDateTime, prepared, utcnow
+from app.db import UTCDateTime, dialect_insert, prepared, utcnow
 from app.discussions.models import Mention, Post, Tag, Thread, ThreadKind, ThreadReader, WatchLevel
 from app.extensions import db
 from app.markup import find_mentions, mention_key, render_markdown
@@ -319,7 +319,7 @@ def mark_read(user: User, thread: Thread, *, number: int, reader: ThreadReader |
 @prepared
 def _first_read(dialect: str):
     table = ThreadReader.__table__
-    insert = _dialect_insert(dialect)(table).values(
+    insert = dialect_insert(table, dialect).values(
         user_id=sa.bindparam("reader_id"),
         thread_id=sa.bindparam("read_thread_id"),
         level=WatchLevel.NORMAL,
@@ -343,21 +343,13 @@ def _read_further():
     )
 
 
-def _dialect_insert(dialect: str | None = None):
-    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def set_watch_level(user: User, thread: Thread, level: WatchLevel) -> ThreadReader:
     """How closely the user follows the thread (watching / tracking / normal / muted)."""
     reader = _reader(user, thread)
     if reader is None:
         # INSERT … ON CONFLICT DO NOTHING: two tabs replying at once must not both try to create the row.
         db.session.execute(
-            _dialect_insert()(ThreadReader)
+            dialect_insert(ThreadReader)
             .values(user_id=user.id, thread_id=thread.id, level=WatchLevel.NORMAL, last_read_number=0,
                     updated_at=utcnow())
             .on_conflict_do_nothing()

@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from app.associations.models import Association, Membership, MembershipStatus, Visibility
 from app.associations.queries import visible_to_viewer
 from app.auth.models import User
-from app.db import UTCDateTime, prepared, rows, utcnow
+from app.db import UTCDateTime, dialect_insert, prepared, rows, utcnow
 from app.discussions.engagement import LIST_PER_PAGE, post_url
 from app.discussions.models import AssociationWatch, Thread, ThreadReader, WatchLevel
 from app.discussions.privacy import private_visible_to_viewer, thread_viewer_params
@@ -310,16 +310,8 @@ def mark_all_read(user: User) -> None:
     columns = ["user_id", "thread_id", "level", "last_read_number", "updated_at"]
     # A thread opened in another tab meanwhile has its reader row already: keep that one.
     db.session.connection().execute(
-        _insert(ThreadReader).from_select(columns, rows).on_conflict_do_nothing(), _params(user)
+        dialect_insert(ThreadReader).from_select(columns, rows).on_conflict_do_nothing(), _params(user)
     )
-
-
-def _insert(model):
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
 
 
 # --- home page ------------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask import current_app, has_request_context
 
-from app.db import utcnow
+from app.db import dialect_insert, utcnow
 from app.extensions import db, mail
 from app.mail.models import OutboxKind, OutboxMessage, OutboxStatus
 
@@ -75,12 +75,7 @@ def queue_message(to: str, subject: str, text: str, html: str | None = None, *, 
 
 def queue_notices(user_ids: list[int], send_after: datetime) -> None:
     """Make sure each user has an e-mail of notices waiting (one at most: a burst joins the one already waiting)."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(OutboxMessage.__table__).on_conflict_do_nothing(
+    statement = dialect_insert(OutboxMessage.__table__).on_conflict_do_nothing(
         index_elements=["user_id"], index_where=sa.text("kind = 'notices' AND status = 'queued'")
     )
     now = utcnow()
