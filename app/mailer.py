@@ -8,9 +8,14 @@ follow a confirmation link.
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template, url_for
 
 from app.mail.outbox import queue_message
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """BASE_URL + path: links in e-mails are right behind a proxy and when written outside a request (the worker)."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
 def queue_email(to: str, subject: str, template: str, *, user_id: int | None = None, headers: dict | None = None,

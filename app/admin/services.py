@@ -1,6 +1,6 @@
 """Admin verbs: people, schools, subjects, associations. They flush, never commit, and write the audit log."""
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -21,7 +21,7 @@ from app.db import utcnow
 from app.directory.choices import subjects_by_ids
 from app.directory.models import EducationLevel, School, SchoolKind, Subject
 from app.extensions import db
-from app.mailer import queue_email
+from app.mailer import absolute_url, queue_email
 from app.markup import render_markdown
 from app.moderation import log as moderation_log
 from app.moderation.models import ModerationKind
@@ -100,7 +100,7 @@ def approve_user(actor, user: User, *, reason: str = "") -> AuditEntry:
     if user.status != UserStatus.PENDING:
         raise AdminError(_("Одобрить можно только учётную запись, ожидающую одобрения."))
     entry = _change_user(actor, user, "user.approve", reason, status=UserStatus.ACTIVE)
-    login_url = current_app.config["BASE_URL"] + url_for("auth.login")
+    login_url = absolute_url("auth.login")
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = _("Ваша учётная запись в ВМК одобрена")
         queue_email(user.email, subject, "admin/email/account_approved", user=user, login_url=login_url)

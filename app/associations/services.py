@@ -3,7 +3,7 @@
 import re
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -21,7 +21,7 @@ from app.auth.models import Role, User, UserStatus
 from app.db import utcnow
 from app.directory.models import School, Subject
 from app.extensions import db
-from app.mailer import queue_email
+from app.mailer import absolute_url, queue_email
 from app.markup import render_markdown
 from app.notifications.services import notify_many
 from app.policy import PermissionDenied, forget_memberships
@@ -303,10 +303,6 @@ def _request_recipients(association: Association) -> list[User]:
     )
 
 
-def _absolute_url(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
-
-
 def _notify_leaders_of_request(membership: Membership) -> None:
     """The leaders (the admins where nobody leads) are told, in the app and by e-mail as each of them chose; the
     notice quotes the requester's message and links to the requests page."""
@@ -330,8 +326,8 @@ def _notify_requester(user: User, association: Association, *, accepted: bool) -
             "associations/email/request_accepted" if accepted else "associations/email/request_declined",
             recipient=user,
             association=association,
-            association_url=_absolute_url("associations.association_show", slug=association.slug),
-            list_url=_absolute_url("associations.association_list"),
+            association_url=absolute_url("associations.association_show", slug=association.slug),
+            list_url=absolute_url("associations.association_list"),
         )
 
 
@@ -346,7 +342,7 @@ def _send_invitation(invitation: Invitation, user: User | None) -> None:
             invitation=invitation,
             association=association,
             inviter=invitation.invited_by,
-            invitations_url=_absolute_url("associations.invitation_list"),
-            register_url=_absolute_url("auth.register"),
-            association_url=_absolute_url("associations.association_show", slug=association.slug),
+            invitations_url=absolute_url("associations.invitation_list"),
+            register_url=absolute_url("auth.register"),
+            association_url=absolute_url("associations.association_show", slug=association.slug),
         )

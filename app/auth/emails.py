@@ -4,14 +4,14 @@ Each message is written in the recipient's interface language (the admin reading
 newcomer's).
 """
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app.auth import tokens
 from app.auth.models import Role, User, UserStatus
 from app.extensions import db
-from app.mailer import queue_email
+from app.mailer import absolute_url, queue_email
 
 PENDING_USERS_PATH = "/admin/users?status=pending"
 
@@ -24,11 +24,6 @@ SUBJECTS = {
     "email_change_notice": _l("Запрошена смена адреса электронной почты"),
     "delivery_test": _l("Проверка доставки писем"),
 }
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """BASE_URL + path, so links in e-mails are right behind a proxy."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
 def lifetime(seconds: int) -> str:

@@ -23,9 +23,9 @@ from app.db import utcnow
 from app.extensions import db
 from app.i18n import is_valid_timezone, recipient_context
 from app.mail.outbox import queue_message, site_request_context
+from app.mailer import absolute_url
 from app.notifications.emails import (
     MAX_ITEMS,
-    absolute_url,
     mail_context,
     mail_items,
     set_email_state,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadData, URLSafeSerializer
@@ -24,6 +24,7 @@ from app.extensions import db
 from app.i18n import recipient_context
 from app.mail.models import OutboxMessage
 from app.mail.outbox import Rendered
+from app.mailer import absolute_url
 from app.notifications.inbox import TARGET_RESOLVERS, Target
 from app.notifications.kinds import KINDS, Category
 from app.notifications.models import EmailState, Notification
@@ -81,10 +82,6 @@ def read_unsubscribe_token(token: str) -> tuple[int, list[Category] | str]:
         return data["uid"], [Category(value) for value in what]
     except ValueError as exc:
         raise UnsubscribeInvalid from exc
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
 def unsubscribe_headers(url: str) -> dict:
