@@ -20,7 +20,7 @@ from app.associations.models import (
     Visibility,
     association_subjects,
 )
-from app.auth.models import User
+from app.auth.models import Role, User, UserStatus
 from app.db import fold_for_search, prepared, rows
 from app.directory.models import EducationLevel, Subject
 from app.extensions import db
@@ -482,3 +482,27 @@ def request_counts_for_leader(user) -> list[tuple[Association, int]]:
         return []  # leads nothing: nothing to ask
     rows = db.session.execute(_request_counts(admin), {"user_id": user.id})
     return [(association, count) for association, count in rows]
+
+
+@prepared
+def _leaders_and_admins():
+    leads = sa.and_(
+        Membership.user_id == User.id,
+        Membership.association_id == sa.bindparam("association_id"),
+        Membership.role == MemberRole.LEADER,
+        Membership.status == MembershipStatus.ACTIVE,
+    )
+    return (
+        sa.select(User.id, Membership.id.is_not(None).label("leads"))
+        .outerjoin(Membership, leads)
+        .where(User.status == UserStatus.ACTIVE, sa.or_(Membership.id.is_not(None), User.role == Role.ADMIN))
+        .order_by(User.id)
+    )
+
+
+def leaders_or_admins(association_id: int) -> list[int]:
+    """Ids of whom an association's requests, reports and held posts go to: its active leaders, or the active admins
+    when nobody leads it (one query)."""
+    found = rows(_leaders_and_admins(), {"association_id": association_id}).all()
+    leaders = [user_id for user_id, leads in found if leads]
+    return leaders or [user_id for user_id, _leads in found]

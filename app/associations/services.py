@@ -17,7 +17,8 @@ from app.associations.models import (
     MembershipStatus,
     Visibility,
 )
-from app.auth.models import Role, User, UserStatus
+from app.associations.queries import leaders_or_admins
+from app.auth.models import User
 from app.db import utcnow
 from app.directory.models import School, Subject
 from app.extensions import db
@@ -291,24 +292,11 @@ def _active_leaders(association: Association) -> list[User]:
     )
 
 
-def _request_recipients(association: Association) -> list[User]:
-    """The leaders; an association without a leader sends its requests to the administrators."""
-    leaders = [u for u in _active_leaders(association) if u.status == UserStatus.ACTIVE]
-    if leaders:
-        return leaders
-    return list(
-        db.session.scalars(
-            sa.select(User).where(User.role == Role.ADMIN, User.status == UserStatus.ACTIVE).order_by(User.id)
-        )
-    )
-
-
 def _notify_leaders_of_request(membership: Membership) -> None:
     """The leaders (the admins where nobody leads) are told, in the app and by e-mail as each of them chose; the
     notice quotes the requester's message and links to the requests page."""
     association = membership.association
-    recipients = _request_recipients(association)
-    notify_many([leader.id for leader in recipients], "join_request", actor=membership.user,
+    notify_many(leaders_or_admins(association.id), "join_request", actor=membership.user,
                 association_id=association.id, association=association.name,
                 quote=(membership.message or "").strip())  # fmt: skip
 
