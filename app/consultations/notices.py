@@ -15,11 +15,12 @@ The services call these after each transition (`services.py`); the scheduled not
 import sqlalchemy as sa
 
 from app import policy
-from app.associations.models import Association, MemberRole, Membership, MembershipStatus, Visibility
-from app.auth.models import Role, User, UserLevel, UserStatus, user_subjects
+from app.associations.models import Association, Visibility
+from app.auth.models import Role, User, UserLevel, user_subjects
 from app.consultations.models import Question, QuestionEventKind, QuestionStatus
 from app.db import prepared, rows
 from app.discussions.models import Post, Thread, ThreadKind
+from app.discussions.privacy import active_member, thread_readers
 from app.extensions import db
 from app.notifications.services import notify, notify_many
 
@@ -118,28 +119,14 @@ def asked(question: Question) -> None:
 
 def membership_exists(*extra):
     """The user of the statement is an active member of its thread's association (`extra`: and more)."""
-    return sa.exists().where(
-        Membership.user_id == User.id,
-        Membership.association_id == Thread.association_id,
-        Membership.status == MembershipStatus.ACTIVE,
-        *extra,
-    )
+    return active_member(Thread.association_id, *extra)
 
 
 def may_read():
     """`policy.can_view_thread` for a shown thread, as a condition on `User`, `Thread` and `Association` of the
-    statement: an active account; a members-only association's members and admins; a private question's asker,
-    methodists, the association's leaders and admins."""
-    return sa.and_(
-        User.status == UserStatus.ACTIVE,
-        sa.or_(Association.visibility == Visibility.PUBLIC, User.role == Role.ADMIN, membership_exists()),
-        sa.or_(
-            ~Thread.is_private,
-            Thread.author_id == User.id,
-            User.role.in_([Role.METHODIST, Role.ADMIN]),
-            membership_exists(Membership.role == MemberRole.LEADER),
-        ),
-    )
+    statement (`privacy.thread_readers` over many threads)."""
+    members_only = Association.visibility != Visibility.PUBLIC
+    return thread_readers(Thread.association_id, Thread.author_id, members_only=members_only, private=Thread.is_private)
 
 
 def consults_on():

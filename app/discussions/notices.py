@@ -15,10 +15,11 @@ registered by `init_app`) and called by `engagement.set_useful`.
 
 import sqlalchemy as sa
 
-from app.associations.models import MemberRole, Membership, MembershipStatus, Visibility
-from app.auth.models import Role, User, UserStatus
+from app.associations.models import Membership, MembershipStatus, Visibility
+from app.auth.models import User
 from app.db import UTCDateTime, prepared, rows
 from app.discussions.models import AssociationWatch, Mention, Post, Thread, ThreadKind, ThreadReader, WatchLevel
+from app.discussions.privacy import thread_readers
 from app.notifications.kinds import Delivery
 from app.notifications.services import notify_many
 
@@ -145,18 +146,9 @@ def _rank(rank: int):
 
 
 def _may_see(members_only: bool, private: bool):
-    """Users who may read the thread (`policy.can_view_thread` for a visible thread), as a condition on `User`."""
-    active_here = sa.select(Membership.user_id).where(
-        Membership.association_id == _param("association_id"), Membership.status == MembershipStatus.ACTIVE
-    )
-    conditions = [User.status == UserStatus.ACTIVE]
-    if members_only:
-        conditions.append(sa.or_(User.role == Role.ADMIN, User.id.in_(active_here)))
-    if private:
-        leaders = active_here.where(Membership.role == MemberRole.LEADER)
-        conditions.append(sa.or_(User.id == _param("thread_author_id"), User.role.in_([Role.METHODIST, Role.ADMIN]),
-                                 User.id.in_(leaders)))  # fmt: skip
-    return sa.and_(*conditions)
+    """Users who may read the thread of the statement's bound parameters (`privacy.thread_readers`)."""
+    return thread_readers(_param("association_id"), _param("thread_author_id"), members_only=members_only,
+                          private=private)  # fmt: skip
 
 
 def _best(reasons, members_only: bool, private: bool):

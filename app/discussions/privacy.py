@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app import policy
 from app.associations.models import MemberRole, Membership, MembershipStatus
 from app.associations.queries import viewer_params
+from app.auth.models import Role, User, UserStatus
 from app.discussions.models import Thread
 
 
@@ -50,3 +51,32 @@ def private_visible_to_viewer():
 def thread_viewer_params(user) -> dict:
     """The bound parameters of `visible_to_viewer()` and `private_visible_to_viewer()` for this user."""
     return {**viewer_params(user), "viewer_sees_private": sees_every_private_question(user)}
+
+
+# --- who may read a thread, as a condition on users (whom to notify) ---------------------------------------------
+
+
+def active_member(association_id, *extra):
+    """The statement's `User` is an active member of the association (`extra`: and more, e.g. its leader)."""
+    return sa.exists().where(
+        Membership.user_id == User.id,
+        Membership.association_id == association_id,
+        Membership.status == MembershipStatus.ACTIVE,
+        *extra,
+    )
+
+
+def thread_readers(association_id, author_id, *, members_only, private):
+    """`policy.can_view_thread` for a shown thread, as a condition on `User`: an active account; in a members-only
+    association its members and admins; for a private question its asker, methodists, the association's leaders and
+    admins. `members_only` and `private` are Python booleans (a statement built per thread's shape: discussions'
+    notices) or SQL expressions (one statement over many threads: consultations' notices and reminders)."""
+    conditions = [User.status == UserStatus.ACTIVE]
+    if members_only is not False:
+        insiders = sa.or_(User.role == Role.ADMIN, active_member(association_id))
+        conditions.append(insiders if members_only is True else sa.or_(sa.not_(members_only), insiders))
+    if private is not False:
+        allowed = sa.or_(User.id == author_id, User.role.in_([Role.METHODIST, Role.ADMIN]),
+                         active_member(association_id, Membership.role == MemberRole.LEADER))  # fmt: skip
+        conditions.append(allowed if private is True else sa.or_(sa.not_(private), allowed))
+    return sa.and_(*conditions)
