@@ -18,23 +18,23 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from app.auth.models import User, UserStatus
+from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
 from app.i18n import is_valid_timezone, recipient_context
 from app.mail.outbox import queue_message, site_request_context
 from app.mailer import absolute_url
 from app.notifications.emails import (
-    MAX_ITEMS,
+    collect,
     mail_context,
-    mail_items,
     set_email_state,
     unsubscribe_headers,
     unsubscribe_token,
-    waiting,
 )
 from app.notifications.kinds import Category, Delivery
-from app.notifications.models import EmailState, NotificationPreference
+from app.notifications.models import EmailState
+from app.notifications.preferences import deliveries
+from app.notifications.services import email_receivers
 
 DIGEST_CHECK_SECONDS = 600
 
@@ -79,11 +79,8 @@ def queue_due_digests(now: datetime | None = None) -> int:
 
 def _queue_due_digests(now: datetime) -> int:
     candidates = db.session.execute(
-        sa.select(User.id, User.timezone, User.digest_hour, User.last_digest_at).where(
-            User.status == UserStatus.ACTIVE, User.email_confirmed_at.is_not(None), User.email_bounced_at.is_(None),
-            ~User.email_paused,
-        )
-    ).all()  # fmt: skip
+        sa.select(User.id, User.timezone, User.digest_hour, User.last_digest_at).where(email_receivers())
+    ).all()
     queued = 0
     for candidate in candidates:
         moment = digest_moment(candidate, now)
@@ -108,33 +105,19 @@ def _claim(user_id: int, last: datetime | None, now: datetime) -> bool:
     return bool(claimed)
 
 
-def _digest_categories(user: User) -> set[Category]:
-    chosen = dict(
-        db.session.execute(
-            sa.select(NotificationPreference.category, NotificationPreference.delivery).where(
-                NotificationPreference.user_id == user.id
-            )
-        ).all()
-    )
-    return {category for category in Category if chosen.get(category.value, category.default) == Delivery.DIGEST}
-
-
 def write_digest(user: User, since: datetime) -> bool:
     """Queue the user's digest of what happened since `since`; False when there was nothing new."""
-    found = waiting(user.id, EmailState.DIGEST, MAX_ITEMS * 4)
-    unread = [row for row in found if row.Notification.read_at is None][:MAX_ITEMS]
-    set_email_state([row.Notification.id for row in found if row.Notification.read_at is not None], None)
-    wanted = _digest_categories(user)
+    wanted = sorted(category for category, delivery in deliveries(user).items() if delivery == Delivery.DIGEST)
     with recipient_context(user):
-        items, gone = mail_items(user, unread)
-        set_email_state(gone, None)
+        items, sent_ids = collect(user, EmailState.DIGEST)
         sections = [section for make in DIGEST_SECTIONS if (section := make(user, since)) is not None
                     and section.category in wanted]  # fmt: skip
         if not items and not sections:
             return False
         categories = sorted({item.category for item in items} | {section.category for section in sections})
         context = mail_context(user, categories)
-        context["unsubscribe_url"] = absolute_url("notifications.unsubscribe", token=_digest_token(user))
+        # One click turns the digest off: every category it carries goes to «не присылать».
+        context["unsubscribe_url"] = absolute_url("notifications.unsubscribe", token=unsubscribe_token(user.id, wanted))
         subject = _("Сводка за день — %(site)s", site=current_app.config["SITE_NAME"])
         text = render_template("notifications/email/digest.txt", items=items, sections=sections, since=since,
                                **context)  # fmt: skip
@@ -143,11 +126,5 @@ def write_digest(user: User, since: datetime) -> bool:
     queue_message(
         user.email, subject, text, html, user_id=user.id, headers=unsubscribe_headers(context["unsubscribe_url"])
     )
-    sent = [row.Notification.id for row in unread if row.Notification.id not in set(gone)]
-    set_email_state(sent, EmailState.SENT)
+    set_email_state(sent_ids, EmailState.SENT)
     return True
-
-
-def _digest_token(user: User) -> str:
-    """One click turns the digest off: every category it carries goes to «не присылать»."""
-    return unsubscribe_token(user.id, sorted(_digest_categories(user)))

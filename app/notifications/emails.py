@@ -18,8 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadData, URLSafeSerializer
 
-from app.auth.models import User, UserStatus
-from app.db import utcnow
+from app.auth.models import User
 from app.extensions import db
 from app.i18n import recipient_context
 from app.mail.models import OutboxMessage
@@ -28,6 +27,7 @@ from app.mailer import absolute_url
 from app.notifications.inbox import TARGET_RESOLVERS, Target
 from app.notifications.kinds import KINDS, Category
 from app.notifications.models import EmailState, Notification
+from app.notifications.services import can_receive_email
 from app.notifications.texts import notice_quote, notice_reason, notice_text
 
 UNSUBSCRIBE_SALT = "vmk.unsubscribe"
@@ -158,14 +158,16 @@ def set_email_state(ids, state: str | None) -> None:
         db.session.execute(sa.update(table).where(table.c.id.in_(ids)).values(email_state=state))
 
 
-def can_receive(user: User | None) -> bool:
-    return (
-        user is not None
-        and user.status == UserStatus.ACTIVE
-        and user.email_confirmed_at is not None
-        and user.email_bounced_at is None
-        and not user.email_paused
-    )
+def collect(user: User, state: str) -> tuple[list[MailItem], list[int]]:
+    """What a message may say of the user's notices in e-mail state `state` (in the recipient's context): the items,
+    and the ids to mark mailed once it is sent. Notices read on the site meanwhile, or about what the user may no
+    longer see, leave the e-mail's way (state None)."""
+    found = waiting(user.id, state, MAX_ITEMS * 4)
+    unread = [row for row in found if row.Notification.read_at is None][:MAX_ITEMS]
+    set_email_state([row.Notification.id for row in found if row.Notification.read_at is not None], None)
+    items, gone = mail_items(user, unread)
+    set_email_state(gone, None)
+    return items, [row.Notification.id for row in unread if row.Notification.id not in set(gone)]
 
 
 def render_notices(row: OutboxMessage) -> Rendered | None:
@@ -173,16 +175,11 @@ def render_notices(row: OutboxMessage) -> Rendered | None:
     user = db.session.get(User, row.user_id) if row.user_id is not None else None
     if user is None:
         return None
-    found = waiting(user.id, EmailState.PENDING, MAX_ITEMS * 4)
-    if not can_receive(user):
-        set_email_state([row.Notification.id for row in found], None)
+    if not can_receive_email(user):  # paused or bouncing since: what waited is not mailed later in a burst
+        set_email_state([row.Notification.id for row in waiting(user.id, EmailState.PENDING, MAX_ITEMS * 4)], None)
         return None
-    unread = [row for row in found if row.Notification.read_at is None][:MAX_ITEMS]
-    # seen on the site meanwhile: no e-mail needed
-    set_email_state([row.Notification.id for row in found if row.Notification.read_at is not None], None)
     with recipient_context(user):
-        items, gone = mail_items(user, unread)
-        set_email_state(gone, None)
+        items, sent_ids = collect(user, EmailState.PENDING)
         if not items:
             return None
         categories = sorted({item.category for item in items})
@@ -195,7 +192,6 @@ def render_notices(row: OutboxMessage) -> Rendered | None:
         subject = f"{subject} — {current_app.config['SITE_NAME']}"
         text = render_template("notifications/email/notices.txt", items=items, more=more, **context)
         html = render_template("notifications/email/notices.html", items=items, more=more, **context)
-    sent_ids = [row.Notification.id for row in unread if row.Notification.id not in set(gone)]
     return Rendered(to=user.email, subject=subject, text=text, html=html,
                     headers=unsubscribe_headers(context["unsubscribe_url"]),
                     after_sent=lambda: set_email_state(sent_ids, EmailState.SENT))  # fmt: skip
@@ -205,11 +201,9 @@ def mail_context(user: User, categories: list[Category]) -> dict:
     return {
         "user": user,
         "why": [str(WHY[category]) for category in categories],
-        "categories": categories,
         "unsubscribe_url": absolute_url("notifications.unsubscribe", token=unsubscribe_token(user.id, categories)),
         "pause_url": absolute_url("notifications.unsubscribe", token=unsubscribe_token(user.id, ALL)),
         "settings_url": absolute_url("notifications.settings"),
         "inbox_url": absolute_url("notifications.inbox"),
         "base_url": current_app.config["BASE_URL"],
-        "now": utcnow(),
     }

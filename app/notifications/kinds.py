@@ -62,6 +62,13 @@ class Category(enum.StrEnum):
     def audience(self) -> Audience:
         return AUDIENCES.get(self, Audience.EVERYONE)
 
+    def delivery(self, chosen: str | None) -> Delivery:
+        """The delivery a user's stored choice means (none, or one no longer known: the default)."""
+        try:
+            return Delivery(chosen) if chosen else self.default
+        except ValueError:
+            return self.default
+
 
 _LABELS = {
     Category.REPLIES: (_l("Ответы на ваши сообщения"), _l("Кто-то ответил на ваше сообщение или в вашей теме.")),

@@ -30,13 +30,7 @@ def deliveries(user) -> dict[Category, Delivery]:
             )
         ).all()
     )
-    result = {}
-    for category in Category:
-        try:
-            result[category] = Delivery(chosen[category.value]) if category.value in chosen else category.default
-        except ValueError:
-            result[category] = category.default
-    return result
+    return {category: category.delivery(chosen.get(category.value)) for category in Category}
 
 
 def set_deliveries(user, wanted: dict[Category, Delivery]) -> None:

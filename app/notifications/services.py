@@ -75,32 +75,42 @@ def _count_unread():
     )
 
 
+def can_receive_email(user) -> bool:
+    """Whether notices may be e-mailed to the account now (`email_receivers()` is the same rule in SQL)."""
+    return (
+        user.status == UserStatus.ACTIVE
+        and user.email_confirmed_at is not None
+        and user.email_bounced_at is None
+        and not user.email_paused
+    )
+
+
+def email_receivers():
+    """`can_receive_email` as a condition on `User`."""
+    return sa.and_(User.status == UserStatus.ACTIVE, User.email_confirmed_at.is_not(None),
+                   User.email_bounced_at.is_(None), ~User.email_paused)  # fmt: skip
+
+
 def _email_states(user_ids: list[int], category: Category, at_most: Delivery | None) -> dict[int, str | None]:
     """{user id: the new notification's e-mail state} for the active accounts among `user_ids`: pending (immediate),
     digest, or None (no e-mail: the user chose so, paused e-mail, or the address is unconfirmed or bounces)."""
     preference = NotificationPreference
     found = db.session.execute(
-        sa.select(User.id, User.email_paused, User.email_bounced_at, User.email_confirmed_at, preference.delivery)
+        sa.select(User.id, User.status, User.email_paused, User.email_bounced_at, User.email_confirmed_at,
+                  preference.delivery)
         .outerjoin(preference, sa.and_(preference.user_id == User.id, preference.category == category.value))
         .where(User.id.in_(user_ids), User.status == UserStatus.ACTIVE)
-    ).all()
+    ).all()  # fmt: skip
     states: dict[int, str | None] = {}
-    for user_id, paused, bounced_at, confirmed_at, chosen in found:
-        delivery = _delivery(chosen, category)
+    for row in found:
+        delivery = category.delivery(row.delivery)
         if at_most == Delivery.DIGEST and delivery == Delivery.IMMEDIATE:
             delivery = Delivery.DIGEST
-        if paused or bounced_at is not None or confirmed_at is None or delivery == Delivery.OFF:
-            states[user_id] = None
+        if not can_receive_email(row) or delivery == Delivery.OFF:
+            states[row.id] = None
         else:
-            states[user_id] = EmailState.PENDING if delivery == Delivery.IMMEDIATE else EmailState.DIGEST
+            states[row.id] = EmailState.PENDING if delivery == Delivery.IMMEDIATE else EmailState.DIGEST
     return states
-
-
-def _delivery(chosen: str | None, category: Category) -> Delivery:
-    try:
-        return Delivery(chosen) if chosen else category.default
-    except ValueError:
-        return category.default
 
 
 def _join_groups(recipients, kind, actor_id, thread_id, post_id, states, params, now) -> set[int]:
