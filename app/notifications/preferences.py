@@ -2,6 +2,7 @@
 link turns off."""
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app import policy
 from app.extensions import db
@@ -57,6 +58,14 @@ def _move_waiting(user_id: int, category: Category, delivery: Delivery) -> None:
                table.c.email_state.in_([EmailState.PENDING, EmailState.DIGEST]))
         .values(email_state=state)
     )  # fmt: skip
+
+
+def save_settings(user, wanted: dict[Category, Delivery], *, digest_hour: int, paused: bool) -> None:
+    """The settings page: deliveries, the digest's hour (the site's DIGEST_HOUR is stored as «none»: it follows the
+    site's setting) and pausing all e-mail."""
+    set_deliveries(user, wanted)
+    user.digest_hour = None if digest_hour == current_app.config["DIGEST_HOUR"] else digest_hour
+    pause_all(user, paused)
 
 
 def turn_off(user, categories) -> None:

@@ -59,10 +59,8 @@ def settings():
     form = settings_form(categories, preferences.deliveries(current_user), digest_hour=current_user.digest_hour,
                          paused=current_user.email_paused, default_hour=current_app.config["DIGEST_HOUR"])  # fmt: skip
     if form.validate_on_submit():
-        preferences.set_deliveries(current_user, chosen_deliveries(form, categories))
-        hour = int(form.digest_hour.data)
-        current_user.digest_hour = None if hour == current_app.config["DIGEST_HOUR"] else hour
-        preferences.pause_all(current_user, form.email_paused.data)
+        preferences.save_settings(current_user, chosen_deliveries(form, categories),
+                                  digest_hour=int(form.digest_hour.data), paused=form.email_paused.data)  # fmt: skip
         db.session.commit()
         flash(_("Настройки уведомлений сохранены."), "success")
         return redirect(url_for("notifications.settings"))
