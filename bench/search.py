@@ -13,6 +13,7 @@ Exit status 1 when a p95 misses the budget (50 ms for search(), 100 ms for the w
 """
 
 import argparse
+import math
 import statistics
 import sys
 import time
@@ -67,14 +68,19 @@ def _time(repeat: int, run) -> tuple[float, float, object]:
         result = run()
         times.append((time.perf_counter() - started) * 1000)
         db.session.rollback()
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], result
+    return statistics.median(times), p95(times), result
+
+
+def p95(times: list[float]) -> float:
+    """The nearest-rank 95th percentile: of 40 runs the 38th fastest (one slow run in 20 is not the p95)."""
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("database", nargs="?", help="SQLite file path or SQLAlchemy URL (else BENCH_DATABASE_URL)")
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--reindex", action="store_true", help="rebuild the index first, and time it")
     args = parser.parse_args(argv)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(args.database), "SECRET_KEY": "bench-search",
@@ -135,13 +141,12 @@ def _pages(app, repeat: int) -> list[str]:
             assert response.status_code == 200, url
             if n:
                 times.append(elapsed)
-        times.sort()
-        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-        flag = "" if p95 <= PAGE_BUDGET_MS else "  MISSED"
+        slow = p95(times)
+        flag = "" if slow <= PAGE_BUDGET_MS else "  MISSED"
         if flag:
-            misses.append(f"page {url}: p95 {p95:.1f} ms")
+            misses.append(f"page {url}: p95 {slow:.1f} ms")
         print(f"page {url:48} member  {len(statements):3} queries  p50 {statistics.median(times):6.1f}  "
-              f"p95 {p95:6.1f} ms{flag}")  # fmt: skip
+              f"p95 {slow:6.1f} ms{flag}")  # fmt: skip
     return misses
 
 

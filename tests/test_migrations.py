@@ -211,3 +211,54 @@ def test_tree_path_migration_places_existing_posts_as_the_service_does(empty_dat
         expected[number] = path
     assert stored == expected
     assert stored[7].count("/") == MAX_REPLY_DEPTH  # capped: beside its parent, not below it
+
+
+def test_search_facets_migration_keeps_the_stems_and_adds_the_facet_words(tmp_path):
+    """a9c3e5f7b1d2 rebuilds SQLite's FTS5 table with the facet words, from the index already there (no reindex)."""
+    with _app_on(f"sqlite:///{tmp_path / 'facets.sqlite3'}"):
+        upgrade(revision="d4f6a8c0e2b5")
+        now = "2026-11-25 10:00:00"
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, email, full_name, search_name, position, role, status, password_hash,"
+                " session_token, locale, timezone, created_at, consent_at) VALUES (7, 'a@example.org', 'А', 'а', '',"
+                f" 'teacher', 'active', 'x', 't', 'ru', 'Europe/Moscow', '{now}', '{now}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO associations (id, slug, name, search_name, description, description_html, kind,"
+                " visibility, join_policy, member_count, thread_count, post_count, created_at) VALUES"
+                f" (3, 'mo', 'МО', 'мо', '', '', 'district', 'public', 'open', 0, 1, 1, '{now}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO threads (id, association_id, author_id, kind, title, search_title, experience_grade,"
+                " hidden_reason, experience_method, created_at, post_count, reply_count, useful_count, last_posted_at)"
+                f" VALUES (5, 3, 7, 'question', 'Урок', 'урок', '', '', '', '{now}', 1, 0, 0, '{now}')"
+            )
+            conn.exec_driver_sql("INSERT INTO tags (id, name) VALUES (4, 'впр'), (9, 'фгос')")
+            conn.exec_driver_sql("INSERT INTO thread_tags (thread_id, tag_id) VALUES (5, 4), (5, 9)")
+            conn.exec_driver_sql(
+                "INSERT INTO posts (id, thread_id, number, author_id, depth, tree_path, body, body_html, created_at,"
+                f" revision_count, useful_count, hidden_reason) VALUES (11, 5, 1, 7, 0, '0001', 'т', '<p>т</p>',"
+                f" '{now}', 0, 0, '')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO search_documents (post_id, thread_id, association_id, author_id, kind, is_opening,"
+                f" visible, created_at) VALUES (11, 5, 3, 7, 'question', 1, 1, '{now}')"
+            )
+            conn.exec_driver_sql("INSERT INTO search_fts (rowid, title, body) VALUES (11, 'урок', 'текст')")
+        upgrade()
+        with db.engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT rowid, title, body, facets FROM search_fts").one()
+            found = (
+                conn.exec_driver_sql(
+                    'SELECT rowid FROM search_fts WHERE search_fts MATCH \'"урок" AND "_t9" AND "_kquestion"\''
+                )
+                .scalars()
+                .all()
+            )
+        downgrade(revision="d4f6a8c0e2b5")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT rowid, title, body FROM search_fts").one() == (11, "урок", "текст")
+    assert row[:3] == (11, "урок", "текст")
+    assert set(row[3].split()) == {"_a3", "_kquestion", "_u7", "_m202611", "_t4", "_t9"}
+    assert found == [11]

@@ -96,7 +96,12 @@ class PostgreSQLEngine:
 class SQLiteEngine:
     _fts = sa.table("search_fts", sa.column("rowid"))
 
-    def __init__(self, match: str, title_match: str | None = None):
+    def __init__(self, match: str, title_match: str | None = None, facets: str | None = None):
+        """`facets`: the filters as an FTS5 expression over the facet words (`app.search.models.FTS_CREATE`), ANDed
+        with the query so that FTS5 walks only what passes them; the SQL conditions still decide."""
+        if facets:
+            match = f"({match}) AND {facets}"
+            title_match = f"({title_match}) AND {facets}" if title_match else None
         self.match = match
         self.title_match = title_match
 
@@ -130,11 +135,17 @@ class SQLiteEngine:
         return [snippet(text, stems) for text in texts]
 
 
-def engine_for(parsed: ParsedQuery, window: int = 0):
-    if db.session.get_bind().dialect.name == "postgresql":
+def is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def engine_for(parsed: ParsedQuery, window: int = 0, facets: list[list[str]] | None = None):
+    """`facets` (used by SQLite): groups of facet words; a post must hold one word of every group."""
+    if is_postgresql():
         words = len(parsed.terms) + sum(len(phrase) for phrase in parsed.phrases)
         return PostgreSQLEngine(parsed.websearch(), words=words, window=window)
-    return SQLiteEngine(parsed.fts5(), parsed.fts5("title"))
+    expression = " AND ".join("(" + " OR ".join(f'"{word}"' for word in group) + ")" for group in facets or ())
+    return SQLiteEngine(parsed.fts5(), parsed.fts5("title"), expression or None)
 
 
 def _marked_headline(text: str) -> Markup:

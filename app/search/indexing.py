@@ -19,11 +19,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.discussions.models import Post, Thread
-from app.search.models import FTS_CREATE, FTS_DROP, FTS_TABLE, SearchDocument
+from app.search.models import FTS_CREATE, FTS_DROP, FTS_TABLE, SearchDocument, facets_sql
 from app.search.text import index_stems, index_text, plain_text
 
 POST_FIELDS = frozenset({"body", "body_html", "deleted_at", "hidden_at", "thread_id", "author_id", "number"})
-THREAD_FIELDS = frozenset({"title", "deleted_at", "hidden_at", "association_id", "kind"})
+THREAD_FIELDS = frozenset({"title", "deleted_at", "hidden_at", "association_id", "kind", "tags"})
 
 
 docs = SearchDocument.__table__
@@ -118,7 +118,10 @@ def _upsert_postgresql(connection, values, texts) -> None:
 def _insert_sqlite(connection, values, texts) -> None:
     connection.execute(sa.insert(docs), values)
     connection.execute(
-        sa.text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"),  # noqa: S608
+        sa.text(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, body, facets) "  # noqa: S608  (constants)
+            f"SELECT :id, :title, :body, {facets_sql()} FROM search_documents WHERE post_id = :id"
+        ),
         [
             {"id": value["post_id"], "title": index_stems(title), "body": index_stems(body)}
             for value, (title, body) in zip(values, texts, strict=True)
@@ -156,6 +159,13 @@ def refresh_threads(connection, thread_ids) -> None:
             visible=visible,
         )
     )
+    if not _is_postgresql(connection):  # the association, the kind and the tags are facet words too
+        ids = ",".join(map(str, map(int, thread_ids)))
+        connection.exec_driver_sql(
+            f"UPDATE {FTS_TABLE} SET facets = (SELECT {facets_sql('d')} FROM search_documents AS d "  # noqa: S608  (ints)
+            f"WHERE d.post_id = {FTS_TABLE}.rowid) "
+            f"WHERE rowid IN (SELECT post_id FROM search_documents WHERE thread_id IN ({ids}))"
+        )
 
 
 def opening_posts(connection, thread_ids) -> list[int]:

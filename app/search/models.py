@@ -16,11 +16,28 @@ from app.extensions import db
 
 FTS_TABLE = "search_fts"
 # Stems only (computed in Python), so the tokenizer just splits on spaces; diacritics are kept (ё is folded before).
+# `facets` holds the filters' values as words no query can spell (they start with "_", which a query's words never
+# hold, see `app.search.text.words`): "_a12 _kquestion _u77 _m202406 _t3 _t9" — the association, the thread's kind,
+# the author, the month (UTC) of the post and the thread's tags. FTS5 intersects a filter's words with the query's
+# as it walks, so «урок» under one tag or in one month costs what the matches cost, not a walk of every «урок».
 FTS_CREATE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, "
-    "tokenize = 'unicode61 remove_diacritics 0')"
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, facets, "
+    "tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\")"
 )
 FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+FACET_PREFIX = "_"
+
+
+def facets_sql(row: str = "search_documents") -> str:
+    """The SQL expression of a search_documents row's facet words (SQLite), for the indexing and the thread refresh
+    alike (migration a9c3e5f7b1d2 keeps its own copy, as migrations do)."""
+    tags = (
+        f"(SELECT ' _t' || group_concat(tag_id, ' _t') FROM thread_tags WHERE thread_tags.thread_id = {row}.thread_id)"  # noqa: S608
+    )
+    return (
+        f"'_a' || {row}.association_id || ' _k' || {row}.kind || ' _u' || coalesce({row}.author_id, 0)"
+        f" || ' _m' || strftime('%Y%m', {row}.created_at) || coalesce({tags}, '')"
+    )
 
 
 class SearchVector(sa.types.TypeDecorator):

@@ -9,7 +9,7 @@ many posts match.
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,9 +26,9 @@ from app.discussions.models import Post, Tag, Thread, ThreadKind, thread_tags
 from app.discussions.privacy import private_visible, sees_every_private_question
 from app.discussions.queries import page_of
 from app.extensions import db
-from app.search.engines import PostgreSQLEngine, SQLiteEngine, engine_for
+from app.search.engines import PostgreSQLEngine, SQLiteEngine, engine_for, is_postgresql
 from app.search.indexing import apply_pending
-from app.search.models import SearchDocument
+from app.search.models import FACET_PREFIX, SearchDocument
 from app.search.text import STOP_WORDS, ParsedQuery, highlight, parse_query, plain_text, stem, words
 
 docs = SearchDocument.__table__
@@ -142,36 +142,102 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _filtered(filters: SearchFilters) -> list:
-    conditions = []
+@dataclass
+class Narrowing:
+    """The filters as SQL conditions (which decide) and, for SQLite, as groups of facet words (a post holds one word
+    of each group; `app.search.models.FTS_CREATE`) that let FTS5 walk only what can pass them."""
+
+    conditions: list = field(default_factory=list)
+    facets: list[list[str]] = field(default_factory=list)
+    empty: bool = False  # nothing can pass (an unused tag, a level no association has)
+
+    def facet(self, *words: str) -> None:
+        if not words:
+            self.empty = True
+        self.facets.append([f"{FACET_PREFIX}{word}" for word in words])
+
+
+# PostgreSQL: a tag filter names its threads when there are at most this many, and the planner reads their posts
+# through the thread index instead of walking every match of a common word. More threads: a subquery, the planner's
+# choice. (SQLite: the tag is a facet word.)
+TAGGED_THREADS = 2000
+# The date filter becomes month facet words when it spans at most this many months.
+FACET_MONTHS = 60
+
+
+def _narrowing(filters: SearchFilters) -> Narrowing:
+    narrowing = Narrowing()
+    conditions = narrowing.conditions
+    sqlite = not is_postgresql()
     if filters.association_id:
         conditions.append(docs.c.association_id == filters.association_id)
-    if filters.kind:
-        conditions.append(docs.c.kind == ThreadKind(filters.kind))
+        narrowing.facet(f"a{filters.association_id}")
+    kind = ThreadKind.QUESTION if filters.status in QUESTION_STATES else filters.kind and ThreadKind(filters.kind)
+    if filters.kind and kind != ThreadKind(filters.kind):
+        narrowing.empty = True  # questions' status asked of another kind
+    if kind:
+        conditions.append(docs.c.kind == kind)
+        narrowing.facet(f"k{kind.value}")
     if filters.author_id:
         conditions.append(docs.c.author_id == filters.author_id)
+        narrowing.facet(f"u{filters.author_id}")
     if filters.author:
         named = sa.select(User.id).where(User.search_name.contains(fold_for_search(filters.author), autoescape=True))
         conditions.append(docs.c.author_id.in_(named))
     if filters.tag:
-        tagged = sa.select(thread_tags.c.thread_id).join(Tag, Tag.id == thread_tags.c.tag_id)
-        conditions.append(docs.c.thread_id.in_(tagged.where(Tag.name == filters.tag)))
+        _narrow_by_tag(narrowing, filters.tag)
     if filters.level:
         levels = sa.select(AssociationLevel.association_id).where(AssociationLevel.level == filters.level)
         conditions.append(docs.c.association_id.in_(levels))
+        if sqlite:
+            narrowing.facet(*(f"a{id_}" for id_ in db.session.scalars(levels)))
     if filters.subject_id:
         subjects = sa.select(association_subjects.c.association_id)
-        conditions.append(
-            docs.c.association_id.in_(subjects.where(association_subjects.c.subject_id == filters.subject_id))
-        )
-    if filters.date_from:
-        conditions.append(docs.c.created_at >= _day_start(filters.date_from))
-    if filters.date_to:
-        conditions.append(docs.c.created_at < _day_start(filters.date_to + timedelta(days=1)))
+        subjects = subjects.where(association_subjects.c.subject_id == filters.subject_id)
+        conditions.append(docs.c.association_id.in_(subjects))
+        if sqlite:
+            narrowing.facet(*(f"a{id_}" for id_ in db.session.scalars(subjects)))
+    start = _day_start(filters.date_from) if filters.date_from else None
+    end = _day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None
+    if start:
+        conditions.append(docs.c.created_at >= start)
+    if end:
+        conditions.append(docs.c.created_at < end)
+    if start and sqlite and (months := _months(start, end or datetime.now(UTC))) is not None:
+        narrowing.facet(*months)
     if filters.status in QUESTION_STATES:
         questions = sa.select(Question.thread_id).where(Question.status.in_(QUESTION_STATES[filters.status]))
-        conditions += [docs.c.kind == ThreadKind.QUESTION, docs.c.thread_id.in_(questions)]
-    return conditions
+        conditions.append(docs.c.thread_id.in_(questions))
+    return narrowing
+
+
+def _narrow_by_tag(narrowing: Narrowing, tag: str) -> None:
+    tag_id = sa.select(Tag.id).where(Tag.name == tag)
+    tagged = sa.select(thread_tags.c.thread_id).where(thread_tags.c.tag_id == tag_id.scalar_subquery())
+    if not is_postgresql():
+        narrowing.conditions.append(docs.c.thread_id.in_(tagged))
+        narrowing.facet(*(f"t{id_}" for id_ in db.session.scalars(tag_id)))
+        return
+    thread_ids = list(db.session.scalars(tagged.order_by(thread_tags.c.thread_id).limit(TAGGED_THREADS + 1)))
+    if len(thread_ids) > TAGGED_THREADS:
+        narrowing.conditions.append(docs.c.thread_id.in_(tagged))
+    elif thread_ids:
+        narrowing.conditions.append(docs.c.thread_id.in_(thread_ids))
+    else:
+        narrowing.empty = True
+
+
+def _months(start: datetime, end: datetime) -> list[str] | None:
+    """The UTC months from `start` to just before `end` as facet words (m202406), or None when there are too many."""
+    first, last = start.astimezone(UTC), (end - timedelta(microseconds=1)).astimezone(UTC)
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    if count > FACET_MONTHS:
+        return None
+    months = []
+    for n in range(max(count, 0)):
+        year, month = divmod(first.month - 1 + n, 12)
+        months.append(f"m{first.year + year}{month + 1:02d}")
+    return months
 
 
 # The question-status filter's values: a question is solved once resolved; closed ones (duplicates, not questions)
@@ -194,12 +260,14 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
     results = Results(parsed, page=max(1, page), per_page=per_page)
     if parsed.is_empty:
         return results
-    narrowed = _filtered(filters)
+    narrowing = _narrowing(filters)
+    if narrowing.empty:
+        return results
     # A filter can leave few of the newest posts: the walk would then be wasted, and the planner's own choice
     # (through the association's or kind's index, or GIN) is the better one.
-    window = 0 if narrowed else current_app.config.get("SEARCH_WINDOW", WINDOW)
-    engine = engine_for(parsed, window=window)
-    conditions = [_readable(user), *narrowed]
+    window = 0 if narrowing.conditions else current_app.config.get("SEARCH_WINDOW", WINDOW)
+    engine = engine_for(parsed, window=window, facets=narrowing.facets)
+    conditions = [_readable(user), *narrowing.conditions]
     candidates = current_app.config.get("SEARCH_CANDIDATES", CANDIDATES)
     hits = sa.union_all(*engine.branches(conditions, candidates)).subquery("hits")
     newest = filters.sort == "newest"
