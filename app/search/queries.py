@@ -41,6 +41,10 @@ CANDIDATES = 2000
 # (SEARCH_WINDOW; 0 turns it off). A walk of 50 000 posts costs about 15 ms and finds 2 000 matches of words that
 # are together in 4 % of the posts or more.
 WINDOW = 50_000
+# PostgreSQL, no filter: the title branch looks for matching opening posts among this many of the newest posts first
+# (SEARCH_TITLE_WINDOW; 0 turns it off). 100 000 posts hold about 4 000 threads: enough for a word in half the
+# titles to fill the candidates without reading older ones.
+TITLE_WINDOW = 100_000
 SORTS = ("relevance", "newest")
 
 
@@ -266,7 +270,8 @@ def search(user, query: str | ParsedQuery, filters: SearchFilters | None = None,
     # A filter can leave few of the newest posts: the walk would then be wasted, and the planner's own choice
     # (through the association's or kind's index, or GIN) is the better one.
     window = 0 if narrowing.conditions else current_app.config.get("SEARCH_WINDOW", WINDOW)
-    engine = engine_for(parsed, window=window, facets=narrowing.facets)
+    title_window = 0 if narrowing.conditions else current_app.config.get("SEARCH_TITLE_WINDOW", TITLE_WINDOW)
+    engine = engine_for(parsed, window=window, title_window=title_window, facets=narrowing.facets)
     conditions = [_readable(user), *narrowing.conditions]
     candidates = current_app.config.get("SEARCH_CANDIDATES", CANDIDATES)
     hits = sa.union_all(*engine.branches(conditions, candidates)).subquery("hits")

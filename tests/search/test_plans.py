@@ -1,7 +1,10 @@
 """On PostgreSQL the same newest matches can be found several ways: the planner chooses between fetching every match
 through GIN and walking the posts newest first (by the column's statistics, which ANALYZE changes); a query of several
-words walks the newest SEARCH_WINDOW posts first and asks GIN only for older ones. Every way must find the same
+words walks the newest SEARCH_WINDOW posts first and asks GIN only for older ones; the title branch looks among the
+newest SEARCH_TITLE_WINDOW posts first. Every way must find the same
 threads, whatever the filters and permissions. On SQLite there is one way, checked against itself."""
+
+import itertools
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +24,7 @@ CASES = [
     ("открытый урок", {"tag": "впр"}),
 ]
 WINDOWS = [0, 1, 3, 7, 50_000]  # 0: no window; 1–7: the walk sees a few posts, GIN the rest; 50 000: the walk all
+TITLE_WINDOWS = [0, 2, 5, 100_000]  # the title branch: the same, among opening posts (one post in two here)
 
 
 @pytest.fixture
@@ -50,8 +54,9 @@ def test_every_way_finds_the_same(app, monkeypatch, district, query, filters):
     for analyzed in (False, True):
         if analyzed:
             _analyze()
-        for window in WINDOWS:
+        for window, title_window in itertools.product(WINDOWS, TITLE_WINDOWS):
             monkeypatch.setitem(app.config, "SEARCH_WINDOW", window)
+            monkeypatch.setitem(app.config, "SEARCH_TITLE_WINDOW", title_window)
             monkeypatch.setitem(app.config, "SEARCH_CANDIDATES", 4)  # fewer than the matches: the cap is reached
             for user in (writer, outsider):
                 for where in ({}, {"association_id": public.id}):
