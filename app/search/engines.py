@@ -68,12 +68,15 @@ class PostgreSQLEngine:
         return branches
 
     def _windowed(self, columns, conditions, limit: int):
-        """The newest `limit` matches: walked among the newest `window` posts (the primary key backwards, a match
-        no index serves), then, only if that found fewer than `limit`, through GIN among the older posts."""
+        """The newest `limit` matches among the newest `window` posts, then, only if that found fewer than `limit`,
+        through GIN among the older posts. Within the window the planner chooses: walking the primary key backwards
+        (words often together: «ученики класса», 6 ms) or GIN ANDed with the window's range of the primary key
+        (words seldom together: «подготовка к ВПР», 7 ms against 21 walked). The window bounds what a wrong
+        estimate costs: «теорема Пифагора», always together, expected 526 matches and found 2 845 (12 ms)."""
         floor = sa.select(sa.func.coalesce(sa.func.max(docs.c.post_id), 0) - self.window).scalar_subquery()
-        walked = sa.func.ts_match_vq(docs.c.search_vector, self.tsquery)
+        match = docs.c.search_vector.op("@@")(self.tsquery)
         recent = _newest_matches(
-            sa.select(*columns), docs.c.post_id, [docs.c.post_id > floor, walked, *conditions], limit, False
+            sa.select(*columns), docs.c.post_id, [docs.c.post_id > floor, match, *conditions], limit, False
         ).cte("recent_matches")
         too_few = sa.select(sa.func.count()).select_from(recent).scalar_subquery() < limit
         # `post_id + 0`: a condition, not an index range. As a range, PostgreSQL read the primary key's 450 000
@@ -81,7 +84,7 @@ class PostgreSQLEngine:
         older_only = (docs.c.post_id + 0) <= floor
         older = _newest_matches(
             sa.select(*columns), docs.c.post_id,
-            [older_only, docs.c.search_vector.op("@@")(self.tsquery), too_few, *conditions], limit, False,
+            [older_only, match, too_few, *conditions], limit, False,
         )  # fmt: skip
         both = sa.union_all(sa.select(recent), older).subquery()
         return sa.select(*both.c).order_by(both.c.post_id.desc()).limit(limit)
