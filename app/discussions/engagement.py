@@ -77,8 +77,10 @@ def set_useful(user: User, post: Post, on: bool | None = None) -> bool:
         db.session.execute(
             sa.update(Thread).where(Thread.id == post.thread_id).values(useful_count=Thread.useful_count + delta)
         )
-        if on:  # taking the mark back tells nobody
+        if on:
             notices.on_useful(user, post)
+        else:  # tells nobody, but the author's unread notice no longer counts them
+            notices.on_useful_taken_back(user, post)
     db.session.flush()
     return on
 

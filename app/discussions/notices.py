@@ -10,7 +10,7 @@ methodists, the association's leaders and admins. Nothing is said about a hidden
 held post is told about when a leader approves it (pre-moderation runs the same hooks then).
 
 Reached through discussions' hook lists (`services.THREAD_HOOKS`, `services.REPLY_HOOKS`, `editing.EDIT_HOOKS`,
-registered by `init_app`) and called by `engagement.set_useful`.
+registered by `init_app`) and called by `engagement.set_useful` (a mark, and a mark taken back).
 """
 
 import sqlalchemy as sa
@@ -18,10 +18,21 @@ import sqlalchemy as sa
 from app.associations.models import Membership, MembershipStatus, Visibility
 from app.auth.models import User
 from app.db import UTCDateTime, prepared, rows
-from app.discussions.models import AssociationWatch, Mention, Post, Thread, ThreadKind, ThreadReader, WatchLevel
+from app.discussions.models import (
+    AssociationWatch,
+    Mention,
+    Post,
+    Reaction,
+    Thread,
+    ThreadKind,
+    ThreadReader,
+    WatchLevel,
+)
 from app.discussions.privacy import thread_readers
+from app.extensions import db
 from app.notifications.kinds import Delivery
-from app.notifications.services import notify_many
+from app.notifications.models import Notification
+from app.notifications.services import lower_unread_count, notify_many
 
 # Why someone hears of a post, most specific first: each recipient is told once, for the smallest rank they have.
 MENTIONED, ANSWERED, WATCHING, TRACKING = 0, 1, 2, 3  # a reply
@@ -116,6 +127,46 @@ def on_useful(user: User, post: Post) -> None:
     authors = rows(_author_may_see(*_shape(thread)), {**_params(thread), "post_id": post.id}).scalars().all()
     notify_many(authors, "post_useful", actor=user, association_id=thread.association_id, thread_id=thread.id,
                 post_id=post.id)  # fmt: skip
+
+
+def on_useful_taken_back(user: User, post: Post) -> None:
+    """`user` took their «Полезно» back: the author's unread notice counts one colleague fewer, and goes when it
+    counted only them (as Discourse takes back a like's notification)."""
+    recount_useful(post.id)
+
+
+def recount_useful(post_id: int) -> None:
+    """Each unread «Полезно» notice of the post counts the colleagues whose marks stand and were made since its reader
+    last read one, and names the latest of them; a notice with none left is deleted and the bell lowered."""
+    for notice_id, user_id, left, latest in rows(_useful_left(), {"post_id": post_id}).all():
+        if left:
+            db.session.execute(
+                sa.update(Notification).where(Notification.id == notice_id).values(count=left, actor_id=latest)
+            )
+            continue
+        db.session.execute(sa.delete(Notification).where(Notification.id == notice_id))
+        lower_unread_count(db.session.get(User, user_id), 1)
+
+
+@prepared
+def _useful_left():
+    notices, earlier = Notification.__table__, Notification.__table__.alias("earlier")
+    last_read = (
+        sa.select(sa.func.max(earlier.c.read_at))
+        .where(earlier.c.user_id == notices.c.user_id, earlier.c.kind == "post_useful",
+               earlier.c.post_id == notices.c.post_id, earlier.c.read_at.is_not(None))
+        .scalar_subquery()
+    )  # fmt: skip
+    standing = sa.and_(
+        Reaction.post_id == notices.c.post_id,
+        Reaction.user_id != notices.c.user_id,
+        sa.or_(last_read.is_(None), Reaction.created_at > last_read),
+    )
+    left = sa.select(sa.func.count()).select_from(Reaction).where(standing).scalar_subquery()
+    latest = sa.select(Reaction.user_id).where(standing).order_by(Reaction.created_at.desc()).limit(1)
+    return sa.select(notices.c.id, notices.c.user_id, left, latest.scalar_subquery()).where(
+        notices.c.kind == "post_useful", notices.c.post_id == _param("post_id"), notices.c.read_at.is_(None)
+    )
 
 
 # --- the statements -----------------------------------------------------------------------------------------------

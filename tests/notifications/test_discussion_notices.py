@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.associations import services as association_services
 from app.associations.models import JoinPolicy, MemberRole, Visibility
-from app.auth.models import Role, UserStatus
+from app.auth.models import Role, User, UserStatus
 from app.discussions import editing, engagement
 from app.discussions.models import AssociationWatch, Mention, Post, ThreadKind, WatchLevel
 from app.extensions import db
@@ -285,13 +285,47 @@ def test_useful_marks_make_one_notice_counting_the_colleagues(club):
     assert notice.email_state == "digest"  # the category's default
 
 
-def test_taking_a_useful_mark_back_tells_nobody(club):
+def _bell(user) -> int:
+    return db.session.scalar(sa.select(User.unread_notifications).where(User.id == user.id))
+
+
+def test_taking_the_only_useful_mark_back_takes_its_notice_away(club):
+    post = make_post(club.thread, club.reader)
+    bell = _bell(club.reader)
+    engagement.set_useful(club.fan, post, True)
+    assert _bell(club.reader) == bell + 1
+    engagement.set_useful(club.author, post, False)  # never marked: nothing happens
+    assert [n.count for n in notices(club.reader, "post_useful")] == [1]
+    engagement.set_useful(club.fan, post, False)
+    assert notices(club.reader, "post_useful") == []
+    assert _bell(club.reader) == bell
+
+
+def test_a_useful_mark_taken_back_and_made_again_counts_once(club):
     post = make_post(club.thread, club.reader)
     engagement.set_useful(club.fan, post, True)
+    engagement.set_useful(club.leader, post, True)
     engagement.set_useful(club.fan, post, False)
-    engagement.set_useful(club.author, post, False)  # never marked: nothing happens
     [notice] = notices(club.reader, "post_useful")
-    assert notice.count == 1
+    assert (notice.count, notice.actor_id) == (1, club.leader.id)  # the one still marking is named
+    engagement.set_useful(club.fan, post, True)
+    engagement.set_useful(club.fan, post, False)
+    engagement.set_useful(club.fan, post, True)
+    [notice] = notices(club.reader, "post_useful")
+    assert (notice.count, notice.actor_id) == (2, club.fan.id)
+
+
+def test_a_mark_the_author_already_read_about_is_not_counted_again(club):
+    post = make_post(club.thread, club.reader)
+    engagement.set_useful(club.fan, post, True)
+    db.session.refresh(club.reader)  # the bell the page would show
+    assert mark_thread_read(club.reader, club.thread.id)
+    engagement.set_useful(club.leader, post, True)
+    unread = [n for n in notices(club.reader, "post_useful") if n.read_at is None]
+    assert [(n.count, n.actor_id) for n in unread] == [(1, club.leader.id)]
+    engagement.set_useful(club.fan, post, False)  # read about already: the unread notice is not theirs
+    unread = [n for n in notices(club.reader, "post_useful") if n.read_at is None]
+    assert [(n.count, n.actor_id) for n in unread] == [(1, club.leader.id)]
 
 
 # --- new threads and announcements --------------------------------------------------------------------------------
