@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app import policy
 from app.admin.mail_forms import SHOWN, OutboxFilterForm
+from app.admin.services import record_audit
 from app.db import utcnow
 from app.extensions import db
 from app.mail import outbox, queries
@@ -51,7 +52,9 @@ def outbox_list():
 @bp.post("/<int:message_id>/retry")
 def message_retry(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
+    why = message.last_error
     if outbox.retry(message.id):
+        record_audit(current_user, "mail.retry", message, details=why)
         db.session.commit()
         flash(_("Письмо снова в очереди: оно уйдёт в ближайшие минуты."), "success")
     else:  # sent again already (a second click, another admin)

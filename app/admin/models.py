@@ -48,4 +48,5 @@ AUDIT_ACTIONS = {
     "association.unarchive": _l("Возврат объединения из архива"),
     "association.leader_add": _l("Назначение руководителя"),
     "association.leader_remove": _l("Снятие руководителя"),
+    "mail.retry": _l("Повторная отправка письма"),
 }

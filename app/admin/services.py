@@ -21,6 +21,7 @@ from app.db import utcnow
 from app.directory.choices import subjects_by_ids
 from app.directory.models import EducationLevel, School, SchoolKind, Subject
 from app.extensions import db
+from app.mail.models import OutboxMessage
 from app.mailer import absolute_url, queue_email
 from app.markup import render_markdown
 from app.moderation import log as moderation_log
@@ -40,13 +41,18 @@ class AdminError(Exception):
 
 # --- audit log ----------------------------------------------------------------------------------------------------
 
-_TARGET_TYPES = {User: "user", School: "school", Subject: "subject", Association: "association"}
+_TARGET_TYPES = {User: "user", School: "school", Subject: "subject", Association: "association",
+                 OutboxMessage: "mail"}  # fmt: skip
 TARGET_TYPES = frozenset(_TARGET_TYPES.values())
 
 
 def target_label(target) -> str:
     if isinstance(target, User):
         return f"{target.full_name} <{target.email}>"
+    if isinstance(target, OutboxMessage):  # notices are written when sent: their address is the account's
+        account = db.session.get(User, target.user_id) if target.user_id else None
+        address = target.to_address or (account.email if account else "")
+        return f"№ {target.id} → {address}" + (f": {target.subject}" if target.subject else "")
     return target.name
 
 

@@ -9,6 +9,7 @@ from app.admin.services import describe_changes, record_audit
 from app.auth.models import Role
 from app.db import utcnow
 from app.extensions import db
+from app.mail.models import OutboxMessage, OutboxStatus
 from tests.admin.conftest import audit_entries, text
 from tests.factories import make_association, make_school, make_user, make_users
 
@@ -147,6 +148,11 @@ def test_every_admin_action_writes_an_entry(client, admin):
     client.post(f"/admin/associations/{association.id}/leaders/{other.id}/remove", data={})
     client.post(f"/admin/associations/{association.id}/archive", data={"archive-reason": "x"})
     client.post(f"/admin/associations/{association.id}/unarchive", data={})
+    failed = OutboxMessage(to_address="gone@example.org", subject="Тема", status=OutboxStatus.FAILED,
+                           last_error="550 5.1.1 Mailbox missing")  # fmt: skip
+    db.session.add(failed)
+    db.session.commit()
+    client.post(f"/admin/mail/{failed.id}/retry", data={})
     from app.admin.models import AUDIT_ACTIONS
 
     assert sorted(e.action for e in audit_entries()) == sorted(AUDIT_ACTIONS)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.admin.models import AuditEntry
 from app.auth.models import Role, UserStatus
 from app.db import utcnow
 from app.extensions import db
@@ -176,6 +177,12 @@ def test_send_again_queues_the_failed_message_and_the_next_run_sends_it(client, 
     row = outbox_row(row_id)
     assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 0)
     assert "снова в очереди" in text(client.get(response.headers["Location"]))
+    [entry] = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "mail.retry")).all()
+    assert (entry.actor_id, entry.target_type, entry.target_id) == (admin.id, "mail", row_id)
+    assert entry.target_label == f"№ {row_id} → missing0@example.org: {row.subject}"
+    assert "550 5.1.1 Mailbox missing" in entry.details  # why it had failed
+    journal = text(client.get("/admin/audit?action=mail.retry"))
+    assert "Повторная отправка письма" in journal and "missing0@example.org" in journal
 
     assert run_worker().sent == 1
     assert len(mail_server.to("missing0@example.org")) == 1
@@ -186,6 +193,7 @@ def test_send_again_queues_the_failed_message_and_the_next_run_sends_it(client, 
     assert "уже не числится среди недоставленных" in text(client.get(again.headers["Location"]))
     assert not run_worker()
     assert len(mail_server.received) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEntry.action == "mail.retry")) == 1
 
 
 def test_send_again_of_an_unknown_message_is_404(client, admin):
