@@ -76,8 +76,7 @@ def seed_demo() -> int:
         for email in spec["members"]:
             _membership(created, users[email], association, MemberRole.MEMBER, MembershipStatus.ACTIVE)
         for email, message in spec.get("requests", {}).items():
-            request = _membership(created, users[email], association, MemberRole.MEMBER, MembershipStatus.PENDING)
-            request.message = request.message or message
+            _join_request(created, users[email], association, message)
         if is_new and spec.get("archived"):
             # Archived after its members joined, as in life; only when just created, so an unarchive sticks.
             admin_services.archive_association(users[ADMIN_EMAIL], association, reason=spec["archived"])
@@ -173,6 +172,16 @@ def _membership(created: list[int], user: User, association: Association, role, 
         membership = associations.add_member(user, association, role=role, status=status)
         created[0] += 1
     return membership
+
+
+def _join_request(created: list[int], user: User, association: Association, message: str) -> None:
+    """A join request as a teacher sends it (`join_association`): its leaders get the notice with the message."""
+    exists = db.session.scalar(
+        db.select(Membership.id).where(Membership.user_id == user.id, Membership.association_id == association.id)
+    )
+    if exists is None:
+        associations.join_association(user, association, message=message)
+        created[0] += 1
 
 
 def _threads(created: list[int], users: dict[str, User], by_slug: dict[str, Association], subjects) -> None:

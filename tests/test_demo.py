@@ -325,7 +325,7 @@ def test_demo_users_have_notifications_their_bells_count(demo):
     from app.notifications.models import Notification
 
     for email, expected in (("teacher@example.org", {"post_reply", "question_answered"}),
-                            ("methodist@example.org", {"question_new", "question_accepted"}),
+                            ("methodist@example.org", {"question_new", "question_accepted", "join_request"}),
                             ("leader@example.org", {"report_new", "mention"})):  # fmt: skip
         user = _user(email)
         kinds = set(db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == user.id)))
