@@ -213,39 +213,45 @@ def test_tree_path_migration_places_existing_posts_as_the_service_does(empty_dat
     assert stored[7].count("/") == MAX_REPLY_DEPTH  # capped: beside its parent, not below it
 
 
+def _a_tagged_question(conn, now: str) -> None:
+    """Rows as the app wrote them before the search facets: a user, an association, a tagged question thread (5) with
+    its opening post (11) and that post's search index rows."""
+    conn.exec_driver_sql(
+        "INSERT INTO users (id, email, full_name, search_name, position, role, status, password_hash,"
+        " session_token, locale, timezone, created_at, consent_at) VALUES (7, 'a@example.org', 'А', 'а', '',"
+        f" 'teacher', 'active', 'x', 't', 'ru', 'Europe/Moscow', '{now}', '{now}')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO associations (id, slug, name, search_name, description, description_html, kind,"
+        " visibility, join_policy, member_count, thread_count, post_count, created_at) VALUES"
+        f" (3, 'mo', 'МО', 'мо', '', '', 'district', 'public', 'open', 0, 1, 1, '{now}')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO threads (id, association_id, author_id, kind, title, search_title, experience_grade,"
+        " hidden_reason, experience_method, created_at, post_count, reply_count, useful_count, last_posted_at)"
+        f" VALUES (5, 3, 7, 'question', 'Урок', 'урок', '', '', '', '{now}', 1, 0, 0, '{now}')"
+    )
+    conn.exec_driver_sql("INSERT INTO tags (id, name) VALUES (4, 'впр'), (9, 'фгос')")
+    conn.exec_driver_sql("INSERT INTO thread_tags (thread_id, tag_id) VALUES (5, 4), (5, 9)")
+    conn.exec_driver_sql(
+        "INSERT INTO posts (id, thread_id, number, author_id, depth, tree_path, body, body_html, created_at,"
+        f" revision_count, useful_count, hidden_reason) VALUES (11, 5, 1, 7, 0, '0001', 'т', '<p>т</p>',"
+        f" '{now}', 0, 0, '')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO search_documents (post_id, thread_id, association_id, author_id, kind, is_opening,"
+        f" visible, created_at) VALUES (11, 5, 3, 7, 'question', true, true, '{now}')"
+    )
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO search_fts (rowid, title, body) VALUES (11, 'урок', 'текст')")
+
+
 def test_search_facets_migration_keeps_the_stems_and_adds_the_facet_words(tmp_path):
     """a9c3e5f7b1d2 rebuilds SQLite's FTS5 table with the facet words, from the index already there (no reindex)."""
     with _app_on(f"sqlite:///{tmp_path / 'facets.sqlite3'}"):
         upgrade(revision="d4f6a8c0e2b5")
-        now = "2026-11-25 10:00:00"
         with db.engine.begin() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO users (id, email, full_name, search_name, position, role, status, password_hash,"
-                " session_token, locale, timezone, created_at, consent_at) VALUES (7, 'a@example.org', 'А', 'а', '',"
-                f" 'teacher', 'active', 'x', 't', 'ru', 'Europe/Moscow', '{now}', '{now}')"
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO associations (id, slug, name, search_name, description, description_html, kind,"
-                " visibility, join_policy, member_count, thread_count, post_count, created_at) VALUES"
-                f" (3, 'mo', 'МО', 'мо', '', '', 'district', 'public', 'open', 0, 1, 1, '{now}')"
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO threads (id, association_id, author_id, kind, title, search_title, experience_grade,"
-                " hidden_reason, experience_method, created_at, post_count, reply_count, useful_count, last_posted_at)"
-                f" VALUES (5, 3, 7, 'question', 'Урок', 'урок', '', '', '', '{now}', 1, 0, 0, '{now}')"
-            )
-            conn.exec_driver_sql("INSERT INTO tags (id, name) VALUES (4, 'впр'), (9, 'фгос')")
-            conn.exec_driver_sql("INSERT INTO thread_tags (thread_id, tag_id) VALUES (5, 4), (5, 9)")
-            conn.exec_driver_sql(
-                "INSERT INTO posts (id, thread_id, number, author_id, depth, tree_path, body, body_html, created_at,"
-                f" revision_count, useful_count, hidden_reason) VALUES (11, 5, 1, 7, 0, '0001', 'т', '<p>т</p>',"
-                f" '{now}', 0, 0, '')"
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO search_documents (post_id, thread_id, association_id, author_id, kind, is_opening,"
-                f" visible, created_at) VALUES (11, 5, 3, 7, 'question', 1, 1, '{now}')"
-            )
-            conn.exec_driver_sql("INSERT INTO search_fts (rowid, title, body) VALUES (11, 'урок', 'текст')")
+            _a_tagged_question(conn, "2026-11-25 10:00:00")
         upgrade()
         with db.engine.connect() as conn:
             row = conn.exec_driver_sql("SELECT rowid, title, body, facets FROM search_fts").one()
@@ -262,3 +268,24 @@ def test_search_facets_migration_keeps_the_stems_and_adds_the_facet_words(tmp_pa
     assert row[:3] == (11, "урок", "текст")
     assert set(row[3].split()) == {"_a3", "_kquestion", "_u7", "_m202611", "_t4", "_t9"}
     assert found == [11]
+
+
+def test_knowledge_title_stems_migration_fills_the_published_entries(empty_database):
+    """b3d5f7a9c1e4 gives entries published before it the stems the app now keeps (search finds them in SQL)."""
+    with _app_on(empty_database):
+        upgrade(revision="a9c3e5f7b1d2")
+        now = "2026-11-25 10:00:00"
+        with db.engine.begin() as conn:
+            _a_tagged_question(conn, now)
+            conn.exec_driver_sql(
+                "INSERT INTO questions (thread_id, status, grade, topic, asked_at, rating_comment)"
+                f" VALUES (5, 'resolved', '', '', '{now}', '')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO knowledge_entries (thread_id, title, hide_asker, published_at, updated_at)"
+                f" VALUES (5, 'Подготовка к ВПР в 5 классе', false, '{now}', '{now}')"
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            stems = conn.exec_driver_sql("SELECT title_stems FROM knowledge_entries").scalar()
+    assert stems == " подготовк впр 5 класс пят "

@@ -183,11 +183,12 @@ def _matching(titles, q: str) -> list[int]:
     return [row.thread_id for row in titles if all(word in fold_for_search(row.title) for word in words)]
 
 
-def entries_matching(matches, limit: int) -> list:
-    """The newest `limit` shown entries whose title `matches(title)` (two queries; for search: app.search.queries
-    passes a test by stems, so that inflected words find a title)."""
-    ids = [row.thread_id for row in rows(_titles(False, False), {}) if matches(row.title)][:limit]
-    return rows(_listed(), {"ids": ids}).all() if ids else []
+def entries_matching(condition, limit: int) -> list:
+    """The newest `limit` shown entries meeting `condition` on KnowledgeEntry (one query; for search:
+    app.search.queries asks for stems in `title_stems`, so that inflected words find a title)."""
+    return db.session.execute(
+        _filtered(sa.select(*_ROW), False, False).where(condition).order_by(*_NEWEST).limit(limit)
+    ).all()
 
 
 def entries_page(filters: Filters, page: int) -> ListPage:

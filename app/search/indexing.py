@@ -280,8 +280,20 @@ def _after_rollback(session: Session) -> None:
     session.info.pop("search_pending", None)
 
 
+def title_stems(title: str) -> str:
+    """A knowledge-base entry's `title_stems`: the stems search reads for a title, between spaces."""
+    return f" {index_stems(title)} "
+
+
+def _keep_title_stems(_mapper, _connection, entry) -> None:
+    entry.title_stems = title_stems(entry.title or "")
+
+
 def listen() -> None:
-    """Watch every session (the app's, the CLI's, the tests'); registering twice is harmless."""
+    """Watch every session (the app's, the CLI's, the tests'), and the knowledge base's titles; registering twice is
+    harmless."""
+    from app.consultations.models import KnowledgeEntry
+
     handlers = (
         ("after_flush", _after_flush),
         ("do_orm_execute", _on_orm_execute),
@@ -291,3 +303,6 @@ def listen() -> None:
     for name, handler in handlers:
         if not sa.event.contains(Session, name, handler):
             sa.event.listen(Session, name, handler)
+    for name in ("before_insert", "before_update"):
+        if not sa.event.contains(KnowledgeEntry, name, _keep_title_stems):
+            sa.event.listen(KnowledgeEntry, name, _keep_title_stems)

@@ -378,17 +378,18 @@ def similar_questions(user, title: str, body: str = "", limit: int = 5) -> list[
 
 def knowledge_entries(parsed: ParsedQuery, limit: int = 3) -> list:
     """Published consultations (app/consultations/kb.py) whose summary title holds every word of the query, in any
-    form (by stems), and none of its minus words: shown to everyone, like the knowledge base itself (two queries;
-    titles are compared in Python: the base is small next to the posts)."""
+    form (by the stems `indexing` keeps in `title_stems`), and none of its minus words: shown to everyone, like the
+    knowledge base itself (one query)."""
     from app.consultations.kb import entries_matching
+    from app.consultations.models import KnowledgeEntry
 
     wanted = {stem(word) for word in parsed.terms + [w for phrase in parsed.phrases for w in phrase]}
     unwanted = {stem(word) for word in parsed.excluded}
     if not wanted:
         return []
-
-    def matches(title: str) -> bool:
-        found = {stem(word) for word in words(title)}
-        return wanted <= found and not unwanted & found
-
-    return entries_matching(matches, limit)
+    stems = KnowledgeEntry.title_stems
+    condition = sa.and_(
+        *(stems.contains(f" {word} ", autoescape=True) for word in sorted(wanted)),
+        *(~stems.contains(f" {word} ", autoescape=True) for word in sorted(unwanted)),
+    )
+    return entries_matching(condition, limit)

@@ -447,3 +447,17 @@ def test_search_finds_published_consultations_by_any_form_of_their_words(client,
     kb.withdraw_entry(w["methodist"], _entry(thread))
     db.session.commit()
     assert "В базе консультаций" not in text(client.get("/search?q=дисциплины урок"))
+
+
+def test_search_follows_an_edited_title_and_either_spelling_of_a_grade(client, signed_in, world):
+    """The title's stems are kept with the title (search matches them in SQL): after an edit the new words find the
+    entry and the old ones no longer do; «5 класс» and «пятый класс» find each other."""
+    w = world
+    _resolve(w)
+    _publish(w, title="Подготовка к ВПР в 5 классе")
+    assert "В базе консультаций" in text(client.get("/search?q=пятый класс"))
+    methodist = signed_in(w["methodist"])
+    methodist.post(_kb_url(w["thread"], "edit"), data={"title": "Рефлексия на уроках математики"})
+    assert _entry(w["thread"]).title_stems == " рефлекс урок математик "
+    assert "В базе консультаций" in text(client.get("/search?q=рефлексии"))
+    assert "В базе консультаций" not in text(client.get("/search?q=ВПР"))
