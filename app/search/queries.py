@@ -225,8 +225,9 @@ def _narrow_by_tag(narrowing: Narrowing, tag: str) -> None:
     thread_ids = list(db.session.scalars(tagged.order_by(thread_tags.c.thread_id).limit(TAGGED_THREADS + 1)))
     if len(thread_ids) > TAGGED_THREADS:
         narrowing.conditions.append(docs.c.thread_id.in_(tagged))
-    elif thread_ids:
-        narrowing.conditions.append(docs.c.thread_id.in_(thread_ids))
+    elif thread_ids:  # one array parameter: 700 bound values cost SQLAlchemy and PostgreSQL ~4 ms to handle
+        tagged_ids = sa.bindparam("tagged_thread_ids", thread_ids, type_=sa.ARRAY(sa.Integer))
+        narrowing.conditions.append(docs.c.thread_id == sa.any_(tagged_ids))
     else:
         narrowing.empty = True
 
