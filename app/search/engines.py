@@ -163,34 +163,6 @@ class SQLiteEngine:
             branches.append(sa.select(_newest_matches(stmt, self._fts.c.rowid, conditions, limit, in_title).subquery()))
         return branches
 
-    def _windowed_titles(self, columns, conditions, limit: int):
-        """The newest `limit` matching opening posts, in two bitmap scans that each read only their matches: among
-        the newest `title_window` posts (the opening posts' GIN index ANDed with that range of the primary key:
-        13 ms for «урок»), then, only if that found fewer than `limit`, among the older ones (GIN alone). Ordering
-        by `post_id + 0` keeps the planner from walking the primary key backwards instead, which for a title word
-        reads every post until `limit` opening posts match."""
-        match = docs.c.search_vector.op("@@")(self.tsquery)
-        floor = sa.select(sa.func.coalesce(sa.func.max(docs.c.post_id), 0) - self.title_window).scalar_subquery()
-        unordered = (docs.c.post_id + 0).desc()
-        recent = (
-            sa.select(*columns)
-            .where(docs.c.is_opening, docs.c.post_id > floor, match, *conditions)
-            .order_by(unordered)
-            .limit(limit)
-            .add_columns(sa.literal(1).label("in_title"))
-            .cte("recent_titles")
-        )
-        too_few = sa.select(sa.func.count()).select_from(recent).scalar_subquery() < limit
-        older = (
-            sa.select(*columns)
-            .where(docs.c.is_opening, (docs.c.post_id + 0) <= floor, match, too_few, *conditions)
-            .order_by(unordered)
-            .limit(limit)
-            .add_columns(sa.literal(1).label("in_title"))
-        )
-        both = sa.union_all(sa.select(recent), older).subquery()
-        return sa.select(*both.c).order_by(both.c.post_id.desc()).limit(limit)
-
     def ranked(self, columns):
         fts = sa.literal_column("search_fts")
         rank = -sa.func.bm25(fts, 2.5, 1.0)  # bm25: lower is better; the title weighs 2.5 times the body
