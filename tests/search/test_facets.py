@@ -3,7 +3,6 @@ conditions: after writes that change what a filter sees, at month edges in Mosco
 
 from datetime import UTC, date, datetime
 
-import pytest
 import sqlalchemy as sa
 
 from app.directory.models import EducationLevel
@@ -11,8 +10,7 @@ from app.discussions.models import Post, ThreadKind
 from app.discussions.services import get_or_create_tags
 from app.extensions import db
 from app.search import queries
-from app.search.indexing import apply_pending, index_posts
-from app.search.models import FTS_TABLE
+from app.search.indexing import index_posts
 from tests.factories import make_association, make_thread
 from tests.search.helpers import found_ids, writer_and_association
 
@@ -70,20 +68,6 @@ def test_a_query_cannot_reach_the_facet_words():
     for query in ("_kquestion", "kquestion", f"_a{association.id}", f"a{association.id}", "_m202611", "_t1"):
         assert found_ids(writer, query) == set(), query
     assert found_ids(writer, "вопрос", kind=ThreadKind.QUESTION) == {thread.id}
-
-
-def test_each_post_carries_its_facet_words(app):
-    if db.session.get_bind().dialect.name != "sqlite":
-        pytest.skip("the facet words are SQLite's")
-    writer, association = writer_and_association()
-    thread = make_thread(writer, association, title="Тьюторство", tags="ВПР, ФГОС", kind=ThreadKind.QUESTION)
-    post = db.session.scalar(sa.select(Post).where(Post.thread_id == thread.id))
-    apply_pending(db.session)
-    facets = db.session.connection().exec_driver_sql(f"SELECT facets FROM {FTS_TABLE} WHERE rowid = {post.id}").scalar()
-    words = set(facets.split())
-    month = post.created_at.astimezone(UTC).strftime("%Y%m")
-    tags = {f"_t{tag.id}" for tag in thread.tags}
-    assert words == {f"_a{association.id}", "_kquestion", f"_u{writer.id}", f"_m{month}", *tags}
 
 
 def test_a_tag_on_more_threads_than_are_named_is_a_subquery(monkeypatch):
